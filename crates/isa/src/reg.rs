@@ -1,0 +1,112 @@
+//! The thirteen PVM registers.
+
+use core::fmt;
+
+/// A PVM register. The discriminant is the register's encoding (0..=12).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Reg {
+    /// Return address (`x1`).
+    RA = 0,
+    /// Stack pointer (`x2`).
+    SP = 1,
+    /// Temporary 0 (`x5`).
+    T0 = 2,
+    /// Temporary 1 (`x6`).
+    T1 = 3,
+    /// Temporary 2 (`x7`).
+    T2 = 4,
+    /// Saved 0 (`x8`).
+    S0 = 5,
+    /// Saved 1 (`x9`).
+    S1 = 6,
+    /// Argument / result 0 (`x10`).
+    A0 = 7,
+    /// Argument / result 1 (`x11`).
+    A1 = 8,
+    /// Argument 2 (`x12`).
+    A2 = 9,
+    /// Argument 3 (`x13`).
+    A3 = 10,
+    /// Argument 4 (`x14`).
+    A4 = 11,
+    /// Argument 5 (`x15`).
+    A5 = 12,
+}
+
+/// Number of PVM registers.
+pub const REG_COUNT: usize = 13;
+
+impl Reg {
+    /// All registers in encoding order.
+    pub const ALL: [Reg; REG_COUNT] = [
+        Reg::RA,
+        Reg::SP,
+        Reg::T0,
+        Reg::T1,
+        Reg::T2,
+        Reg::S0,
+        Reg::S1,
+        Reg::A0,
+        Reg::A1,
+        Reg::A2,
+        Reg::A3,
+        Reg::A4,
+        Reg::A5,
+    ];
+
+    /// The argument registers in calling-convention order.
+    pub const ARGS: [Reg; 6] = [Reg::A0, Reg::A1, Reg::A2, Reg::A3, Reg::A4, Reg::A5];
+
+    /// Decodes a 4-bit register field; values above 12 clamp to `a5`, as the GP and PolkaVM do.
+    #[inline]
+    pub const fn from_nibble(nibble: u8) -> Reg {
+        let n = nibble & 0xF;
+        Reg::ALL[if n > 12 { 12 } else { n as usize }]
+    }
+
+    /// Decodes a whole byte as a register index, clamping values above 12 (the `reg_reg_reg` destination).
+    #[inline]
+    pub const fn from_byte_clamped(byte: u8) -> Reg {
+        Reg::ALL[if byte > 12 { 12 } else { byte as usize }]
+    }
+
+    /// The register's index (0..=12).
+    #[inline]
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The ABI name (`ra`, `sp`, `t0`, …).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Reg::RA => "ra",
+            Reg::SP => "sp",
+            Reg::T0 => "t0",
+            Reg::T1 => "t1",
+            Reg::T2 => "t2",
+            Reg::S0 => "s0",
+            Reg::S1 => "s1",
+            Reg::A0 => "a0",
+            Reg::A1 => "a1",
+            Reg::A2 => "a2",
+            Reg::A3 => "a3",
+            Reg::A4 => "a4",
+            Reg::A5 => "a5",
+        }
+    }
+
+    /// Parses an ABI name (`a0`) or a numeric name (`r7`).
+    pub fn from_name(name: &str) -> Option<Reg> {
+        if let Some(n) = name.strip_prefix('r') {
+            return n.parse::<u8>().ok().filter(|&n| n < 13).map(Reg::from_byte_clamped);
+        }
+        Reg::ALL.iter().copied().find(|r| r.name() == name)
+    }
+}
+
+impl fmt::Display for Reg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
