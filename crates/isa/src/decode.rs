@@ -230,7 +230,7 @@ impl Iterator for Instructions<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
+    use alloc::{vec, vec::Vec};
 
     #[test]
     fn immediates_sign_extend() {

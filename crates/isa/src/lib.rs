@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod blob;
 pub mod decode;
 pub mod encode;
 pub mod gas;

@@ -51,7 +51,6 @@ pub fn encoded_len(value: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
 
     #[test]
     fn round_trips_at_boundaries() {
