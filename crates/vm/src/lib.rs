@@ -1,1 +1,23 @@
-//! placeholder
+//! `gannet-vm`: the Gannet PVM.
+//!
+//! [`Engine`] holds the configuration, [`Module`] a validated and pre-decoded program,
+//! [`Instance`] its registers, gas and memory. [`Instance::run`] returns an [`ExitReason`];
+//! [`Imports`] binds host functions by import name for [`Instance::call`].
+#![deny(unsafe_code)]
+
+pub mod config;
+pub mod error;
+pub mod exit;
+pub mod instance;
+mod interp;
+pub mod memory;
+pub mod module;
+pub mod sys;
+
+pub use config::{Backend, Config};
+pub use error::Error;
+pub use exit::ExitReason;
+pub use instance::Instance;
+pub use memory::{Access, Fault, Heap, Memory};
+pub use module::{Engine, Module, ProgramImage, Region};
+pub use isa::Reg;

@@ -1,0 +1,170 @@
+//! Instances: registers, gas, memory and a position in a module's code.
+
+use isa::Reg;
+
+use crate::error::Error;
+use crate::exit::ExitReason;
+use crate::interp::{self, Cpu, Stop};
+use crate::memory::{Access, Fault, Memory};
+use crate::module::Module;
+
+/// Where the next [`Instance::run`] starts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Entry {
+    /// A new start at a code offset: charges the containing block's gas.
+    Fresh(u32),
+    /// Continue at an op index without charging (after a host call, fault or step).
+    Resume(usize),
+}
+
+/// A running program.
+pub struct Instance {
+    module: Module,
+    cpu: Cpu,
+    memory: Memory,
+    entry: Entry,
+}
+
+impl Instance {
+    /// Creates an instance with the module's initial memory and registers, at pc 0 with no gas.
+    pub fn new(module: &Module) -> Result<Instance, Error> {
+        let mut instance =
+            Instance { module: module.clone(), cpu: Cpu::new(), memory: Memory::new()?, entry: Entry::Fresh(0) };
+        instance.load_image()?;
+        Ok(instance)
+    }
+
+    fn load_image(&mut self) -> Result<(), Error> {
+        let image = &self.module.inner.image;
+        for region in &image.regions {
+            self.memory.set_access(region.address, region.size, region.access);
+            if !region.data.is_empty() {
+                self.memory.write_initial(region.address, &region.data).map_err(|_| {
+                    Error::Layout(format!("initial data at {:#x} does not fit its region", region.address))
+                })?;
+            }
+        }
+        self.memory.set_heap(image.heap);
+        self.cpu.regs[..13].copy_from_slice(&image.initial_regs);
+        Ok(())
+    }
+
+    /// Restores the initial memory, registers and position (gas is kept).
+    pub fn reset(&mut self) -> Result<(), Error> {
+        self.memory.reset();
+        self.cpu.regs = [0; 256];
+        self.entry = Entry::Fresh(0);
+        self.load_image()
+    }
+
+    /// The module this instance runs.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// A register's value.
+    pub fn reg(&self, reg: Reg) -> u64 {
+        self.cpu.regs[reg.index()]
+    }
+
+    /// Sets a register.
+    pub fn set_reg(&mut self, reg: Reg, value: u64) {
+        self.cpu.regs[reg.index()] = value;
+    }
+
+    /// All thirteen registers.
+    pub fn regs(&self) -> [u64; 13] {
+        let mut out = [0; 13];
+        out.copy_from_slice(&self.cpu.regs[..13]);
+        out
+    }
+
+    /// Remaining gas.
+    pub fn gas(&self) -> i64 {
+        self.cpu.gas
+    }
+
+    /// Sets the remaining gas.
+    pub fn set_gas(&mut self, gas: i64) {
+        self.cpu.gas = gas;
+    }
+
+    /// Code offset of the instruction that caused the last exit (or the next start offset).
+    pub fn pc(&self) -> u32 {
+        match self.entry {
+            Entry::Fresh(pc) => pc,
+            Entry::Resume(_) => self.cpu.pc,
+        }
+    }
+
+    /// Makes the next [`Instance::run`] start at `pc`, charging its block's gas.
+    pub fn set_next_pc(&mut self, pc: u32) {
+        self.entry = Entry::Fresh(pc);
+    }
+
+    /// Guest memory (host view: map pages, inspect the heap).
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    /// Mutable guest memory.
+    pub fn memory_mut(&mut self) -> &mut Memory {
+        &mut self.memory
+    }
+
+    /// Reads guest memory with guest read rules.
+    pub fn read_memory(&self, address: u32, out: &mut [u8]) -> Result<(), Fault> {
+        self.memory.read(address, out)
+    }
+
+    /// Writes guest memory with guest write rules (nothing is written on failure).
+    pub fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), Fault> {
+        self.memory.write(address, data)
+    }
+
+    /// Maps `[address, address + len)` with the given access (page granular).
+    pub fn map(&mut self, address: u32, len: u32, access: Access) {
+        self.memory.set_access(address, len, access);
+    }
+
+    /// Runs until the program exits.
+    pub fn run(&mut self) -> ExitReason {
+        let program = &self.module.inner.program;
+        let ip = match self.entry {
+            Entry::Resume(ip) => ip,
+            Entry::Fresh(pc) => {
+                self.cpu.pc = pc;
+                let Some(index) = program.op_at(pc) else {
+                    return ExitReason::Panic;
+                };
+                let block = program.block_of(index);
+                if block + 1 == index {
+                    block
+                } else {
+                    // Starting inside a block charges the whole block, as PolkaVM does.
+                    let cost = i64::from(program.ops[block].x);
+                    if self.cpu.gas < cost {
+                        return ExitReason::OutOfGas;
+                    }
+                    self.cpu.gas -= cost;
+                    index
+                }
+            }
+        };
+        self.cpu.ip = ip;
+        let stop = if self.module.inner.engine.config().step {
+            interp::run::<true>(&mut self.cpu, program, &mut self.memory)
+        } else {
+            interp::run::<false>(&mut self.cpu, program, &mut self.memory)
+        };
+        self.entry = Entry::Resume(self.cpu.ip);
+        match stop {
+            Stop::Halt => ExitReason::Halt,
+            Stop::Panic => ExitReason::Panic,
+            Stop::OutOfGas => ExitReason::OutOfGas,
+            Stop::PageFault(page) => ExitReason::PageFault(page),
+            Stop::HostCall(n) => ExitReason::HostCall(n),
+            Stop::Step => ExitReason::Step,
+        }
+    }
+}
