@@ -40,9 +40,11 @@ pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
     let fail = |differences: Vec<String>| Failure { name: vector.name.clone(), differences };
     let set = match vector.isa.as_deref() {
         None => InstructionSet::Gp072,
-        Some(name) => InstructionSet::from_name(name).ok_or_else(|| fail(vec![format!("unknown isa `{name}`")]))?,
+        Some(name) => {
+            InstructionSet::from_name(name).ok_or_else(|| fail(vec![format!("unknown isa `{name}`")]))?
+        }
     };
-    let code = tmp_parse(&vector.program);
+    let code = CodeBlob::parse(&vector.program);
     if let Some(expected) = &vector.expected_error {
         return match code {
             Err(err) if err.to_string().contains(expected.as_str()) => Ok(()),
@@ -54,7 +56,8 @@ pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
     let mut config = Config::new();
     config.set_backend(backend);
     let engine = Engine::new(&config).map_err(|err| fail(vec![err.to_string()]))?;
-    let module = Module::new(&engine, ProgramImage::bare(set, code)).map_err(|err| fail(vec![err.to_string()]))?;
+    let module =
+        Module::new(&engine, ProgramImage::bare(set, code)).map_err(|err| fail(vec![err.to_string()]))?;
     let mut instance = Instance::new(&module).map_err(|err| fail(vec![err.to_string()]))?;
 
     map(&mut instance, &vector.page_map);
@@ -149,29 +152,11 @@ fn check_memory(instance: &Instance, expect: &Expectation, prefix: &str, out: &m
     }
     for (at, want) in expected {
         if want != 0 && reported < 8 {
-            out.push(format!("{prefix}memory[{at:#x}]: expected {want:#04x}, but the page is not accessible"));
+            out.push(format!(
+                "{prefix}memory[{at:#x}]: expected {want:#04x}, but the page is not accessible"
+            ));
             reported += 1;
         }
     }
 }
 
-fn tmp_parse(b: &[u8]) -> Result<CodeBlob, String> {
-    let (n, mut at) = isa::varint::read(b).ok_or("varint")?;
-    let z = *b.get(at).ok_or("z")? as usize;
-    at += 1;
-    let (len, k) = isa::varint::read(&b[at..]).ok_or("len")?;
-    at += k;
-    let mut jt = Vec::new();
-    for i in 0..n as usize {
-        let mut v = 0u32;
-        for j in 0..z {
-            v |= (*b.get(at + i * z + j).ok_or("jt")? as u32) << (8 * j);
-        }
-        jt.push(v);
-    }
-    at += n as usize * z;
-    let code = b.get(at..at + len as usize).ok_or("code")?.to_vec();
-    at += len as usize;
-    let bitmask = b[at..].to_vec();
-    Ok(CodeBlob { jump_table: jt, jump_table_entry_size: z as u8, code, bitmask })
-}

@@ -58,7 +58,9 @@ pub fn decode_operands(opcode: Opcode, pc: u32, args: &[u8; 24], skip: u32) -> O
             }
         }
         Format::RegReg => Operands::RegReg { d: lo(0), s: hi(0) },
-        Format::RegRegImm => Operands::RegRegImm { a: lo(0), b: hi(0), imm: read_imm(args, 1, clamp4(l - 1)) },
+        Format::RegRegImm => {
+            Operands::RegRegImm { a: lo(0), b: hi(0), imm: read_imm(args, 1, clamp4(l - 1)) }
+        }
         Format::RegRegOffset => Operands::RegRegOffset {
             a: lo(0),
             b: hi(0),
@@ -171,7 +173,12 @@ impl<'a> CodeView<'a> {
             while (next as usize) < len && !self.is_marked(next) {
                 next += 1;
             }
-            return Decoded { pc: offset, len: next - offset, inst: Instruction::TRAP, kind: DecodedKind::Unmarked };
+            return Decoded {
+                pc: offset,
+                len: next - offset,
+                inst: Instruction::TRAP,
+                kind: DecodedKind::Unmarked,
+            };
         }
         let byte = self.code[offset as usize];
         let skip = self.skip(offset);
@@ -190,7 +197,12 @@ impl<'a> CodeView<'a> {
             args[..end - start].copy_from_slice(&self.code[start..end]);
         }
         let operands = decode_operands(opcode, offset, &args, skip);
-        Decoded { pc: offset, len: 1 + skip, inst: Instruction { opcode, operands }, kind: DecodedKind::Valid }
+        Decoded {
+            pc: offset,
+            len: 1 + skip,
+            inst: Instruction { opcode, operands },
+            kind: DecodedKind::Valid,
+        }
     }
 
     /// Iterates over every instruction from offset 0 in code order, including invalid
@@ -246,8 +258,8 @@ mod tests {
     fn hello_world_latest32_decodes() {
         // The 25-byte code of PolkaVM's hello-world example (Latest32).
         let code = [
-            0x83, 0x11, 0xf8, 0x7a, 0x10, 0x04, 0x7a, 0x15, 0xbe, 0x78, 0x05, 0x0a, 0xbe, 0x57, 0x07, 0x81, 0x10,
-            0x04, 0x81, 0x15, 0x83, 0x11, 0x08, 0x32, 0x00,
+            0x83, 0x11, 0xf8, 0x7a, 0x10, 0x04, 0x7a, 0x15, 0xbe, 0x78, 0x05, 0x0a, 0xbe, 0x57, 0x07, 0x81,
+            0x10, 0x04, 0x81, 0x15, 0x83, 0x11, 0x08, 0x32, 0x00,
         ];
         let bitmask = [0x49, 0x99, 0x94, 0x00];
         let view = CodeView::new(InstructionSet::Latest32, &code, &bitmask);

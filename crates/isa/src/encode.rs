@@ -66,7 +66,12 @@ fn regs(lo: Reg, hi: Reg) -> u8 {
 }
 
 /// Appends the encoding of `inst` located at code offset `pc` to `out`; returns its length.
-pub fn encode(set: InstructionSet, inst: &Instruction, pc: u32, out: &mut Vec<u8>) -> Result<usize, EncodeError> {
+pub fn encode(
+    set: InstructionSet,
+    inst: &Instruction,
+    pc: u32,
+    out: &mut Vec<u8>,
+) -> Result<usize, EncodeError> {
     encode_with(set, inst, pc, ImmWidths::default(), out)
 }
 
@@ -141,9 +146,9 @@ pub fn encode_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
     use crate::decode::CodeView;
     use crate::opcode::{Format, Opcode};
+    use alloc::vec;
     use proptest::prelude::*;
 
     fn arb_reg() -> impl Strategy<Value = Reg> {
@@ -151,8 +156,8 @@ mod tests {
     }
 
     fn arb_inst() -> impl Strategy<Value = Instruction> {
-        (0..Opcode::ALL.len(), arb_reg(), arb_reg(), arb_reg(), any::<u32>(), any::<u32>(), any::<u64>()).prop_map(
-            |(i, r1, r2, r3, x, y, z)| {
+        (0..Opcode::ALL.len(), arb_reg(), arb_reg(), arb_reg(), any::<u32>(), any::<u32>(), any::<u64>())
+            .prop_map(|(i, r1, r2, r3, x, y, z)| {
                 let opcode = Opcode::ALL[i];
                 let operands = match opcode.format() {
                     Format::Argless => Operands::Argless,
@@ -170,8 +175,7 @@ mod tests {
                     Format::RegRegReg => Operands::RegRegReg { d: r1, s1: r2, s2: r3 },
                 };
                 Instruction { opcode, operands }
-            },
-        )
+            })
     }
 
     proptest! {

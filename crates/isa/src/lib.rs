@@ -18,6 +18,7 @@ pub mod inst;
 pub mod opcode;
 pub mod ops;
 pub mod reg;
+pub mod text;
 pub mod variant;
 pub mod varint;
 

@@ -5,7 +5,7 @@
 pub enum Error {
     /// The program blob is malformed.
     #[error("invalid program: {0}")]
-    Blob(String),
+    Blob(#[from] isa::blob::BlobError),
     /// The program does not fit the memory map.
     #[error("invalid memory layout: {0}")]
     Layout(String),

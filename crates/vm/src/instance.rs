@@ -28,8 +28,12 @@ pub struct Instance {
 impl Instance {
     /// Creates an instance with the module's initial memory and registers, at pc 0 with no gas.
     pub fn new(module: &Module) -> Result<Instance, Error> {
-        let mut instance =
-            Instance { module: module.clone(), cpu: Cpu::new(), memory: Memory::new()?, entry: Entry::Fresh(0) };
+        let mut instance = Instance {
+            module: module.clone(),
+            cpu: Cpu::new(),
+            memory: Memory::new()?,
+            entry: Entry::Fresh(0),
+        };
         instance.load_image()?;
         Ok(instance)
     }

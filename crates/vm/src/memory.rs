@@ -82,7 +82,8 @@ impl Memory {
             return;
         }
         let first = address / PAGE_SIZE;
-        let last = ((u64::from(address) + u64::from(len) - 1) / u64::from(PAGE_SIZE)).min(PAGE_COUNT as u64 - 1) as u32;
+        let last = ((u64::from(address) + u64::from(len) - 1) / u64::from(PAGE_SIZE))
+            .min(PAGE_COUNT as u64 - 1) as u32;
         let first = first.max(LOW_GUARD / PAGE_SIZE);
         if first > last {
             return;

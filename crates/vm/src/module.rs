@@ -3,13 +3,10 @@
 
 use std::sync::Arc;
 
-use isa::blob::CodeBlob;
-use isa::InstructionSet;
-
 use crate::config::{Backend, Config};
 use crate::error::Error;
 use crate::interp::Program;
-use crate::memory::{Access, Heap};
+use crate::image::ProgramImage;
 
 /// Holds the configuration modules are built with.
 #[derive(Clone, Debug, Default)]
@@ -22,7 +19,9 @@ impl Engine {
     /// [`Backend::Auto`] falls back to the interpreter.
     pub fn new(config: &Config) -> Result<Engine, Error> {
         if config.backend == Backend::Compiler {
-            return Err(Error::Unsupported("the compiler backend is not built yet; use the interpreter".into()));
+            return Err(Error::Unsupported(
+                "the compiler backend is not built yet; use the interpreter".into(),
+            ));
         }
         Ok(Engine { config: config.clone() })
     }
@@ -30,56 +29,6 @@ impl Engine {
     /// The engine's configuration.
     pub fn config(&self) -> &Config {
         &self.config
-    }
-}
-
-/// A region of the initial memory map.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Region {
-    /// Start address (page-aligned).
-    pub address: u32,
-    /// Accessible length in bytes (rounded up to pages when mapped).
-    pub size: u32,
-    /// Access rights.
-    pub access: Access,
-    /// Initial contents from `address` (the rest is zero).
-    pub data: Vec<u8>,
-}
-
-/// Everything a module needs, independent of the container format it came from.
-#[derive(Clone, Debug)]
-pub struct ProgramImage {
-    /// Opcode numbering.
-    pub isa: InstructionSet,
-    /// Code, bitmask and jump table.
-    pub code: CodeBlob,
-    /// Initial memory.
-    pub regions: Vec<Region>,
-    /// `sbrk` heap.
-    pub heap: Heap,
-    /// Initial register values for a fresh instance.
-    pub initial_regs: [u64; 13],
-    /// Stack pointer set when calling an export.
-    pub stack_top: u32,
-    /// Import names, by `ecalli` index.
-    pub imports: Vec<String>,
-    /// Exported entry points: name and code offset.
-    pub exports: Vec<(String, u32)>,
-}
-
-impl ProgramImage {
-    /// A program with no memory at all (the caller maps what it needs), as in the JAM vectors.
-    pub fn bare(isa: InstructionSet, code: CodeBlob) -> ProgramImage {
-        ProgramImage {
-            isa,
-            code,
-            regions: Vec::new(),
-            heap: Heap::default(),
-            initial_regs: [0; 13],
-            stack_top: 0,
-            imports: Vec::new(),
-            exports: Vec::new(),
-        }
     }
 }
 

@@ -3,6 +3,21 @@
 //!
 //! The types here are plain data; parsing and writing live in the submodules.
 
+mod code;
+mod error;
+mod layout;
+mod polkavm;
+mod reader;
+mod standard;
+
+pub use code::{entry_width, MAX_CODE_SIZE, MAX_JUMP_TABLE_ENTRIES};
+pub use error::{BlobError, LayoutError};
+pub use layout::{PolkavmLayout, StandardLayout, MAX_INPUT_SIZE, PAGE_SIZE, RETURN_TO_HOST, ZONE_SIZE};
+pub use polkavm::{
+    BLOB_MAGIC, FIRST_OPTIONAL_SECTION, MAX_IMPORTS, SECTION_CODE, SECTION_END, SECTION_EXPORTS,
+    SECTION_IMPORTS, SECTION_MEMORY_CONFIG, SECTION_RO_DATA, SECTION_RW_DATA,
+};
+
 use alloc::string::String;
 use alloc::vec::Vec;
 

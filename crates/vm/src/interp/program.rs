@@ -76,7 +76,15 @@ impl Program {
 
         let jump_table = jump_table
             .iter()
-            .map(|&target| if view.is_jump_target_valid(target) { block_entry(&pc_to_op, target) } else { NONE })
+            .map(
+                |&target| {
+                    if view.is_jump_target_valid(target) {
+                        block_entry(&pc_to_op, target)
+                    } else {
+                        NONE
+                    }
+                },
+            )
             .collect();
 
         Program { ops, pcs, pc_to_op, jump_table }

@@ -49,7 +49,8 @@ impl GuestMemory {
         if ptr == libc::MAP_FAILED {
             return Err(ReserveError(std::io::Error::last_os_error()));
         }
-        let base = NonNull::new(ptr.cast::<u8>()).ok_or_else(|| ReserveError(std::io::Error::other("null mapping")))?;
+        let base = NonNull::new(ptr.cast::<u8>())
+            .ok_or_else(|| ReserveError(std::io::Error::other("null mapping")))?;
         Ok(GuestMemory { base })
     }
 

@@ -1,0 +1,208 @@
+//! Host functions bound by import name, and calling exports.
+//!
+//! A host function sees a [`Caller`]: the user's data, the registers and guest memory.
+//! Typed functions take their arguments from `a0..a5` and return a value into `a0` (or
+//! `a0`/`a1` for a pair).
+
+use std::collections::HashMap;
+
+use isa::Reg;
+
+use crate::error::Error;
+use crate::exit::ExitReason;
+use crate::instance::Instance;
+use crate::interp::exec::RETURN_TO_HOST;
+
+/// An error raised by a host function; it ends the call with [`Error::Host`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+impl<E: std::fmt::Display> From<E> for HostError {
+    fn from(err: E) -> HostError {
+        HostError(err.to_string())
+    }
+}
+
+/// What a host function gets to work with.
+pub struct Caller<'a, T> {
+    /// The embedder's data.
+    pub data: &'a mut T,
+    /// The instance making the call (registers, memory, gas).
+    pub instance: &'a mut Instance,
+}
+
+/// Values a typed host function can return.
+pub trait HostReturn {
+    /// Stores the value into the result registers.
+    fn store(self, instance: &mut Instance) -> Result<(), HostError>;
+}
+
+impl HostReturn for () {
+    fn store(self, _: &mut Instance) -> Result<(), HostError> {
+        Ok(())
+    }
+}
+
+impl HostReturn for u64 {
+    fn store(self, instance: &mut Instance) -> Result<(), HostError> {
+        instance.set_reg(Reg::A0, self);
+        Ok(())
+    }
+}
+
+impl HostReturn for u32 {
+    fn store(self, instance: &mut Instance) -> Result<(), HostError> {
+        instance.set_reg(Reg::A0, u64::from(self));
+        Ok(())
+    }
+}
+
+impl HostReturn for (u64, u64) {
+    fn store(self, instance: &mut Instance) -> Result<(), HostError> {
+        instance.set_reg(Reg::A0, self.0);
+        instance.set_reg(Reg::A1, self.1);
+        Ok(())
+    }
+}
+
+impl<R: HostReturn> HostReturn for Result<R, HostError> {
+    fn store(self, instance: &mut Instance) -> Result<(), HostError> {
+        self?.store(instance)
+    }
+}
+
+type DynHostFn<T> = Box<dyn Fn(&mut Caller<'_, T>) -> Result<(), HostError> + Send + Sync>;
+
+/// Conversion of closures with 0–6 `u64` arguments into host functions.
+pub trait IntoHostFn<T, Args> {
+    /// Boxes the function.
+    fn into_host_fn(self) -> DynHostFn<T>;
+}
+
+macro_rules! impl_into_host_fn {
+    ($($arg:ident),*) => {
+        impl<T, F, R> IntoHostFn<T, ($(impl_into_host_fn!(@ty $arg),)*)> for F
+        where
+            F: Fn(&mut Caller<'_, T>, $(impl_into_host_fn!(@ty $arg)),*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+        {
+            #[allow(unused_variables, unused_mut, non_snake_case)]
+            fn into_host_fn(self) -> DynHostFn<T> {
+                Box::new(move |caller: &mut Caller<'_, T>| {
+                    let mut next = Reg::ARGS.into_iter();
+                    $(let $arg = caller.instance.reg(next.next().expect("at most six arguments"));)*
+                    let result = self(caller, $($arg),*);
+                    result.store(caller.instance)
+                })
+            }
+        }
+    };
+    (@ty $arg:ident) => { u64 };
+}
+
+impl_into_host_fn!();
+impl_into_host_fn!(A);
+impl_into_host_fn!(A, B);
+impl_into_host_fn!(A, B, C);
+impl_into_host_fn!(A, B, C, D);
+impl_into_host_fn!(A, B, C, D, E);
+impl_into_host_fn!(A, B, C, D, E, G);
+
+/// Host functions by import name.
+pub struct Imports<T> {
+    functions: HashMap<String, DynHostFn<T>>,
+}
+
+impl<T> Default for Imports<T> {
+    fn default() -> Self {
+        Imports { functions: HashMap::new() }
+    }
+}
+
+impl<T> Imports<T> {
+    /// No host functions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Binds `name` to a typed host function (arguments from `a0..a5`, result into `a0`).
+    pub fn func<Args>(&mut self, name: &str, f: impl IntoHostFn<T, Args>) -> &mut Self {
+        self.functions.insert(name.to_owned(), f.into_host_fn());
+        self
+    }
+
+    /// Whether `name` is bound.
+    pub fn contains(&self, name: &str) -> bool {
+        self.functions.contains_key(name)
+    }
+}
+
+/// The outcome of [`Instance::call`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// How the call ended (never `HostCall`: those are dispatched).
+    pub exit: ExitReason,
+    /// `a0` at the end.
+    pub a0: u64,
+    /// `a1` at the end.
+    pub a1: u64,
+    /// Gas left.
+    pub gas: i64,
+}
+
+impl Instance {
+    /// Calls the export `name` with up to six arguments in `a0..a5`, dispatching host calls to
+    /// `imports`, until the export returns (halt), traps, runs out of gas or faults.
+    pub fn call<T>(
+        &mut self,
+        imports: &Imports<T>,
+        data: &mut T,
+        name: &str,
+        args: &[u64],
+    ) -> Result<CallOutcome, Error> {
+        let pc = self.module().export_pc(name).ok_or_else(|| Error::UnknownExport(name.to_owned()))?;
+        self.prepare_call(pc, args)?;
+        self.resume_call(imports, data)
+    }
+
+    /// Sets up registers for a call to code offset `pc`: `ra` = return-to-host, `sp` = stack top,
+    /// arguments in `a0..a5`, other registers zero.
+    pub fn prepare_call(&mut self, pc: u32, args: &[u64]) -> Result<(), Error> {
+        if args.len() > Reg::ARGS.len() {
+            return Err(Error::TooManyArguments(args.len()));
+        }
+        for reg in Reg::ALL {
+            self.set_reg(reg, 0);
+        }
+        self.set_reg(Reg::RA, u64::from(RETURN_TO_HOST));
+        self.set_reg(Reg::SP, u64::from(self.module().image().stack_top));
+        for (reg, &value) in Reg::ARGS.iter().zip(args) {
+            self.set_reg(*reg, value);
+        }
+        self.set_next_pc(pc);
+        Ok(())
+    }
+
+    /// Runs from the current position, dispatching host calls, until a non-host-call exit.
+    pub fn resume_call<T>(&mut self, imports: &Imports<T>, data: &mut T) -> Result<CallOutcome, Error> {
+        let module = self.module().clone();
+        let names = &module.image().imports;
+        let bound: Vec<Option<&DynHostFn<T>>> = names.iter().map(|n| imports.functions.get(n)).collect();
+        loop {
+            let exit = self.run();
+            if let ExitReason::HostCall(index) = exit {
+                let name = names.get(index as usize).map_or("<none>", String::as_str);
+                let f = bound
+                    .get(index as usize)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| Error::MissingImport { index, name: name.to_owned() })?;
+                let mut caller = Caller { data: &mut *data, instance: &mut *self };
+                f(&mut caller)
+                    .map_err(|HostError(message)| Error::Host { name: name.to_owned(), message })?;
+                continue;
+            }
+            return Ok(CallOutcome { exit, a0: self.reg(Reg::A0), a1: self.reg(Reg::A1), gas: self.gas() });
+        }
+    }
+}
