@@ -159,4 +159,3 @@ fn check_memory(instance: &Instance, expect: &Expectation, prefix: &str, out: &m
         }
     }
 }
-

@@ -137,7 +137,7 @@ impl<'a> CodeView<'a> {
     /// Distance back from `offset` to the nearest marked position within the skip limit:
     /// `Some(s)` when `offset - s - 1` is marked and nothing in between is.
     pub fn previous_skip(&self, offset: u32) -> Option<u32> {
-        (0..=MAX_SKIP).find(|&s| offset >= s + 1 && self.is_marked(offset - s - 1))
+        (0..=MAX_SKIP).find(|&s| offset > s && self.is_marked(offset - s - 1))
     }
 
     /// Whether an instruction (possibly the invalid position after an over-long gap) starts at `offset`.
@@ -229,9 +229,8 @@ impl Iterator for Instructions<'_> {
         }
         let decoded = self.view.decode(self.pc);
         let next = decoded.next_pc();
-        if decoded.kind == DecodedKind::EndOfCode {
-            self.done = true;
-        } else if next as usize >= self.view.code.len() && !decoded.inst.opcode.can_fall_through() {
+        let falls_off = next as usize >= self.view.code.len() && !decoded.inst.opcode.can_fall_through();
+        if decoded.kind == DecodedKind::EndOfCode || falls_off {
             self.done = true;
         }
         self.pc = next;

@@ -13,11 +13,9 @@ pub const fn sext32(x: u64) -> u64 {
 /// `div_unsigned_32`.
 #[inline(always)]
 pub const fn div_u32(a: u64, b: u64) -> u64 {
-    let (a, b) = (a as u32, b as u32);
-    if b == 0 {
-        u64::MAX
-    } else {
-        sext32((a / b) as u64)
+    match (a as u32).checked_div(b as u32) {
+        Some(q) => sext32(q as u64),
+        None => u64::MAX,
     }
 }
 
@@ -57,10 +55,9 @@ pub const fn rem_s32(a: u64, b: u64) -> u64 {
 /// `div_unsigned_64`.
 #[inline(always)]
 pub const fn div_u64(a: u64, b: u64) -> u64 {
-    if b == 0 {
-        u64::MAX
-    } else {
-        a / b
+    match a.checked_div(b) {
+        Some(q) => q,
+        None => u64::MAX,
     }
 }
 

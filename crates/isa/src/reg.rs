@@ -98,15 +98,31 @@ impl Reg {
 
     /// Parses an ABI name (`a0`) or a numeric name (`r7`).
     pub fn from_name(name: &str) -> Option<Reg> {
-        if let Some(n) = name.strip_prefix('r') {
-            return n.parse::<u8>().ok().filter(|&n| n < 13).map(Reg::from_byte_clamped);
+        if let Some(reg) = Reg::ALL.iter().copied().find(|r| r.name() == name) {
+            return Some(reg);
         }
-        Reg::ALL.iter().copied().find(|r| r.name() == name)
+        let n = name.strip_prefix('r')?;
+        n.parse::<u8>().ok().filter(|&n| n < 13).map(Reg::from_byte_clamped)
     }
 }
 
 impl fmt::Display for Reg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse() {
+        for reg in Reg::ALL {
+            assert_eq!(Reg::from_name(reg.name()), Some(reg));
+            assert_eq!(Reg::from_name(&alloc::format!("r{}", reg as u8)), Some(reg));
+        }
+        assert_eq!(Reg::from_name("r13"), None);
+        assert_eq!(Reg::from_name("x"), None);
     }
 }

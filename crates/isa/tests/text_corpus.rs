@@ -97,7 +97,8 @@ fn check_code(path: &Path, set: InstructionSet, code: &CodeBlob) -> String {
     assert_eq!(back.to_bytes(), code.to_bytes(), "{}", path.display());
     assert_eq!(disassemble_code(set, &back), text, "{}: text is not a fixpoint", path.display());
     let annotated = disassemble_code_with(set, code, ANNOTATED);
-    let (_, again) = assemble_code(&annotated).unwrap_or_else(|e| panic!("{}: annotated: {e}", path.display()));
+    let (_, again) =
+        assemble_code(&annotated).unwrap_or_else(|e| panic!("{}: annotated: {e}", path.display()));
     assert!(again == *code, "{}: annotated text differs", path.display());
     text
 }

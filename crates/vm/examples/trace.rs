@@ -10,7 +10,9 @@ fn main() {
     let mut config = Config::new();
     config.set_step(true);
     let engine = Engine::new(&config).unwrap();
-    let module = Module::new(&engine, ProgramImage::from_standard(&program, InstructionSet::Gp072, &[]).unwrap()).unwrap();
+    let module =
+        Module::new(&engine, ProgramImage::from_standard(&program, InstructionSet::Gp072, &[]).unwrap())
+            .unwrap();
     let mut inst = Instance::new(&module).unwrap();
     inst.set_gas(1_000_000);
     let view = program.code.view(InstructionSet::Gp072);

@@ -91,7 +91,11 @@ impl ProgramImage {
 
     /// A JAM standard program with the GP's standard initialisation `Y(p, a)` for arguments
     /// `args`. The `sbrk` heap starts at the first byte after the RW data and heap pages.
-    pub fn from_standard(program: &StandardProgram, isa: InstructionSet, args: &[u8]) -> Result<ProgramImage, Error> {
+    pub fn from_standard(
+        program: &StandardProgram,
+        isa: InstructionSet,
+        args: &[u8],
+    ) -> Result<ProgramImage, Error> {
         let args_len = u32::try_from(args.len()).map_err(|_| Error::Layout("arguments too large".into()))?;
         let layout = program.layout(args_len).map_err(|e| Error::Layout(e.to_string()))?;
         let regions = [

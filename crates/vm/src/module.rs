@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::config::{Backend, Config};
 use crate::error::Error;
-use crate::interp::Program;
 use crate::image::ProgramImage;
+use crate::interp::Program;
 
 /// Holds the configuration modules are built with.
 #[derive(Clone, Debug, Default)]

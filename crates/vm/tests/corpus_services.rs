@@ -60,7 +60,11 @@ fn services_run_to_their_first_host_call() {
             instance.set_next_pc(entry);
             let exit = instance.run();
             let name = path.file_name().unwrap().to_string_lossy();
-            eprintln!("{name} @{entry}: {exit:?} at pc {} after {} gas", instance.pc(), 100_000_000 - instance.gas());
+            eprintln!(
+                "{name} @{entry}: {exit:?} at pc {} after {} gas",
+                instance.pc(),
+                100_000_000 - instance.gas()
+            );
             // A sane start executes real code and stops for the host: a host call, or a
             // clean halt/panic after running (empty arguments may be rejected by the service).
             assert!(instance.gas() < 100_000_000, "{name}: no instruction ran");

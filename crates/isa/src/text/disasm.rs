@@ -246,7 +246,9 @@ fn write_item(
             Some((text, covered)) => {
                 if let crate::inst::Operands::Imm { imm } = d.inst.operands {
                     if let Some(import) = imports.get(imm as usize) {
-                        notes.push(crate::blob::symbol_name(&import.symbol));
+                        // Escaped, so that no symbol byte can end the comment line.
+                        let quoted = fmt_str(&import.symbol);
+                        notes.push(String::from(&quoted[1..quoted.len() - 1]));
                     }
                 }
                 (alloc::format!("    {text}"), covered)

@@ -245,7 +245,8 @@ fn program_details_round_trip() {
     blob.ro_data = (0..=255u8).collect();
     blob.ro_data_size = 4096;
     blob.rw_data = vec![1, 2, 3];
-    blob.imports.push(Import { symbol: b"we\"ird\\\n\xff".to_vec() });
+    // Import 0 is named in the comment after `ecalli 0`; a newline must not escape it.
+    blob.imports.insert(0, Import { symbol: b"we\"ird\\\n\xff; trap".to_vec() });
     blob.extra_sections = vec![
         OpaqueSection { id: 128, payload: (0..100u8).collect() },
         OpaqueSection { id: 128, payload: vec![] },

@@ -85,7 +85,7 @@ fn dynamic_target(program: &Program, address: u32) -> Result<usize, Stop> {
     if address == RETURN_TO_HOST {
         return Err(Stop::Halt);
     }
-    if address == 0 || address % 2 != 0 {
+    if address == 0 || !address.is_multiple_of(2) {
         return Err(Stop::Panic);
     }
     match program.jump_table.get((address / 2 - 1) as usize) {

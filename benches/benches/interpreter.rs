@@ -1,0 +1,51 @@
+//! Interpreter execution time per run: Gannet vs PolkaVM 0.37's interpreter on the same blob.
+//! Compilation and instantiation are outside the timed region; gas metering is on in both.
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use gannet_benches::PROGRAMS;
+use polkavm::{BackendKind, GasMeteringKind, InterruptKind, ProgramCounter, Reg};
+
+fn polkavm_instance(bytes: Vec<u8>) -> (polkavm::RawInstance, u32) {
+    let mut config = polkavm::Config::new();
+    config.set_backend(Some(BackendKind::Interpreter));
+    let engine = polkavm::Engine::new(&config).expect("polkavm engine");
+    let mut module_config = polkavm::ModuleConfig::new();
+    module_config.set_gas_metering(Some(GasMeteringKind::Sync));
+    let module = polkavm::Module::new(&engine, &module_config, bytes.into()).expect("polkavm module");
+    let pc =
+        module.exports().find(|e| e.symbol().as_bytes() == b"main").expect("main export").program_counter();
+    (module.instantiate().expect("polkavm instance"), pc.0)
+}
+
+fn run_polkavm(instance: &mut polkavm::RawInstance, pc: u32, arg: u64) -> u64 {
+    instance.set_gas(i64::MAX);
+    instance.prepare_call_untyped(ProgramCounter(pc), &[arg]);
+    match instance.run().expect("polkavm run") {
+        InterruptKind::Finished => instance.reg(Reg::A0),
+        other => panic!("polkavm stopped with {other:?}"),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("interpreter");
+    group.sample_size(20);
+    for program in PROGRAMS {
+        let expected = (program.reference)(program.arg);
+        let mut gannet = program.gannet_instance();
+        assert_eq!(program.run_gannet(&mut gannet, program.arg), expected, "gannet {}", program.name);
+        let (mut polka, pc) = polkavm_instance(program.blob().to_bytes());
+        assert_eq!(run_polkavm(&mut polka, pc, program.arg), expected, "polkavm {}", program.name);
+
+        group.bench_function(format!("{}/gannet", program.name), |b| {
+            b.iter(|| program.run_gannet(&mut gannet, program.arg))
+        });
+        group.bench_function(format!("{}/polkavm", program.name), |b| {
+            b.iter(|| run_polkavm(&mut polka, pc, program.arg))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Fuzz smoke test: builds every cargo-fuzz target in fuzz/, seeds the corpora, replays the
+# committed regression inputs and fuzzes each target for a short time. Exits non-zero if any
+# target crashes (the input is left in fuzz/artifacts/<target>/).
+#
+# Environment:
+#   FUZZ_SECONDS    seconds per target (default 20)
+#   FUZZ_TARGETS    space-separated targets (default: every target in fuzz/Cargo.toml)
+#   FUZZ_TOOLCHAIN  rustup toolchain with -Z flags (default nightly)
+#   FUZZ_SANITIZER  address (default) or none
+#   GANNET_CORPORA  shared corpora for seeds (default <repo>/../shared/corpora; optional)
+#
+# Safe to rerun: cargo-fuzz is only installed when missing, seeds are named by content hash,
+# and the corpora under fuzz/corpus (gitignored) keep growing between runs.
+#
+# Memory: an interpreter instance reserves 4 GiB of address space (mmap, MAP_NORESERVE) and
+# touches only the pages a program uses. libFuzzer's -rss_limit_mb counts resident memory,
+# not reservations, and AddressSanitizer's mmap interceptor only clears shadow for the range
+# (it is released with madvise, not written), so -rss_limit_mb=4096 with ASan works: peak RSS
+# stays well under 1 GiB. Set FUZZ_SANITIZER=none to fuzz faster without ASan.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}"
+TOOLCHAIN="${FUZZ_TOOLCHAIN:-nightly}"
+SANITIZER="${FUZZ_SANITIZER:-address}"
+CORPORA="${GANNET_CORPORA:-$ROOT/../shared/corpora}"
+LIBFUZZER_FLAGS=(-timeout=10 -rss_limit_mb=4096 -print_final_stats=1)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# 1. Tools: a nightly toolchain (cargo-fuzz needs -Z flags) and cargo-fuzz itself.
+if command -v rustup >/dev/null 2>&1 && ! rustup run "$TOOLCHAIN" rustc --version >/dev/null 2>&1; then
+    log "installing the $TOOLCHAIN toolchain"
+    rustup toolchain install "$TOOLCHAIN" --profile minimal
+fi
+if ! cargo "+$TOOLCHAIN" fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz"
+    cargo "+$TOOLCHAIN" install cargo-fuzz --locked
+fi
+
+FUZZ=(cargo "+$TOOLCHAIN" fuzz)
+BUILD_OPTS=(-O --debug-assertions --sanitizer "$SANITIZER")
+
+if [[ -n "${FUZZ_TARGETS:-}" ]]; then
+    read -r -a TARGETS <<<"$FUZZ_TARGETS"
+else
+    mapfile -t TARGETS < <("${FUZZ[@]}" list)
+fi
+[[ ${#TARGETS[@]} -gt 0 ]] || { log "no fuzz targets found"; exit 1; }
+
+# 2. Build every target (release, debug assertions on).
+log "building fuzz targets: ${TARGETS[*]}"
+for target in "${TARGETS[@]}"; do
+    "${FUZZ[@]}" build "${BUILD_OPTS[@]}" "$target"
+done
+
+# 3. Seeds from the shared corpora (JSON vectors' `program` and blob files) into fuzz/corpus.
+log "generating seeds from $CORPORA"
+cargo "+$TOOLCHAIN" run --quiet --release --manifest-path fuzz/Cargo.toml -p gannet-fuzz-seedgen -- \
+    "$CORPORA" "$ROOT/fuzz/corpus"
+
+failed=()
+
+# 4. Replay the committed regression inputs (each must run cleanly).
+for target in "${TARGETS[@]}"; do
+    dir="$ROOT/fuzz/regressions/$target"
+    [[ -d "$dir" ]] || continue
+    mapfile -t inputs < <(find "$dir" -type f ! -name '*.md' ! -name '.*' | sort)
+    [[ ${#inputs[@]} -gt 0 ]] || continue
+    log "replaying ${#inputs[@]} regression input(s) for $target"
+    if ! "${FUZZ[@]}" run "${BUILD_OPTS[@]}" "$target" "${inputs[@]}" -- "${LIBFUZZER_FLAGS[@]}"; then
+        failed+=("$target (regressions)")
+    fi
+done
+
+# 5. Fuzz each target for a while, one at a time (fits a 2-core CI machine).
+for target in "${TARGETS[@]}"; do
+    mkdir -p "$ROOT/fuzz/corpus/$target"
+    log "fuzzing $target for ${SECONDS_PER_TARGET}s"
+    if ! "${FUZZ[@]}" run "${BUILD_OPTS[@]}" "$target" -- \
+        -max_total_time="$SECONDS_PER_TARGET" "${LIBFUZZER_FLAGS[@]}"; then
+        failed+=("$target")
+    fi
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+    log "FAILED: ${failed[*]}"
+    log "crash inputs are in fuzz/artifacts/<target>/; reproduce with:"
+    log "  cargo +$TOOLCHAIN fuzz run ${BUILD_OPTS[*]} <target> fuzz/artifacts/<target>/<file>"
+    exit 1
+fi
+log "all fuzz targets ran cleanly: ${TARGETS[*]}"
