@@ -6,9 +6,9 @@ pub mod vector;
 
 use std::path::{Path, PathBuf};
 
-pub use runner::{run_vector, Failure};
+pub use runner::{run_vector, run_vector_with, Failure};
 pub use vector::Vector;
-use vm::Backend;
+use vm::{Backend, Config};
 
 /// Outcome of running a directory of vectors.
 #[derive(Debug, Default)]
@@ -60,9 +60,16 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Vector>, LoadError> {
 
 /// Runs every vector in `dir` on `backend`.
 pub fn run_dir(dir: &Path, backend: Backend) -> Result<Report, LoadError> {
+    let mut config = Config::new();
+    config.set_backend(backend);
+    run_dir_with(dir, &config)
+}
+
+/// Runs every vector in `dir` with an explicit engine configuration.
+pub fn run_dir_with(dir: &Path, config: &Config) -> Result<Report, LoadError> {
     let mut report = Report::default();
     for vector in load_dir(dir)? {
-        match run_vector(&vector, backend) {
+        match runner::run_vector_with(&vector, config) {
             Ok(()) => report.passed += 1,
             Err(failure) => report.failed.push(failure),
         }

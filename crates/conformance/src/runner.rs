@@ -28,6 +28,16 @@ fn status_name(exit: ExitReason) -> &'static str {
     }
 }
 
+/// Runs until an exit other than `Step` (step mode must not change any outcome).
+fn run(instance: &mut Instance) -> ExitReason {
+    loop {
+        let exit = instance.run();
+        if exit != ExitReason::Step {
+            return exit;
+        }
+    }
+}
+
 fn map(instance: &mut Instance, entries: &[PageMapEntry]) {
     for entry in entries {
         let access = if entry.is_writable { Access::ReadWrite } else { Access::Read };
@@ -35,8 +45,15 @@ fn map(instance: &mut Instance, entries: &[PageMapEntry]) {
     }
 }
 
-/// Runs `vector` on `backend`. `Ok(())` if every expectation holds.
+/// Runs `vector` on `backend` with the default configuration. `Ok(())` if every expectation holds.
 pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
+    let mut config = Config::new();
+    config.set_backend(backend);
+    run_vector_with(vector, &config)
+}
+
+/// Runs `vector` with an explicit engine configuration.
+pub fn run_vector_with(vector: &Vector, config: &Config) -> Result<(), Failure> {
     let fail = |differences: Vec<String>| Failure { name: vector.name.clone(), differences };
     let set = match vector.isa.as_deref() {
         None => InstructionSet::Gp072,
@@ -53,9 +70,7 @@ pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
         };
     }
     let code = code.map_err(|err| fail(vec![format!("program rejected: {err}")]))?;
-    let mut config = Config::new();
-    config.set_backend(backend);
-    let engine = Engine::new(&config).map_err(|err| fail(vec![err.to_string()]))?;
+    let engine = Engine::new(config).map_err(|err| fail(vec![err.to_string()]))?;
     let module =
         Module::new(&engine, ProgramImage::bare(set, code)).map_err(|err| fail(vec![err.to_string()]))?;
     let mut instance = Instance::new(&module).map_err(|err| fail(vec![err.to_string()]))?;
@@ -76,7 +91,7 @@ pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
         return Err(fail(vec!["vector has neither expectations nor expected-error".into()]));
     };
     let mut differences = Vec::new();
-    let exit = instance.run();
+    let exit = run(&mut instance);
     check(&instance, exit, first, "", &mut differences);
     for (i, step) in vector.steps.iter().enumerate() {
         for &(index, value) in &step.set_regs {
@@ -88,7 +103,7 @@ pub fn run_vector(vector: &Vector, backend: Backend) -> Result<(), Failure> {
             instance.set_gas(gas);
         }
         map(&mut instance, &step.map);
-        let exit = instance.run();
+        let exit = run(&mut instance);
         check(&instance, exit, &step.expect, &format!("step {}: ", i + 1), &mut differences);
     }
     if differences.is_empty() {

@@ -26,6 +26,16 @@ impl Backend {
     }
 }
 
+/// How the interpreter dispatches pre-decoded ops.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Each handler tail-calls the next op's handler (default; fastest in BENCHMARKS.md).
+    #[default]
+    Threaded,
+    /// One loop with a `match` on the op kind.
+    Switch,
+}
+
 /// Engine-wide settings.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
@@ -35,6 +45,8 @@ pub struct Config {
     pub cost_model: CostModel,
     /// Stop with [`crate::ExitReason::Step`] before every instruction.
     pub step: bool,
+    /// Interpreter dispatch strategy.
+    pub dispatch: Dispatch,
 }
 
 impl Config {
@@ -46,6 +58,12 @@ impl Config {
     /// Selects the backend.
     pub fn set_backend(&mut self, backend: Backend) -> &mut Self {
         self.backend = backend;
+        self
+    }
+
+    /// Selects the interpreter dispatch strategy.
+    pub fn set_dispatch(&mut self, dispatch: Dispatch) -> &mut Self {
+        self.dispatch = dispatch;
         self
     }
 

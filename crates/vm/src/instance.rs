@@ -2,6 +2,7 @@
 
 use isa::Reg;
 
+use crate::config::Dispatch;
 use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::interp::{self, Cpu, Stop};
@@ -156,10 +157,13 @@ impl Instance {
             }
         };
         self.cpu.ip = ip;
-        let stop = if self.module.inner.engine.config().step {
-            interp::run::<true>(&mut self.cpu, program, &mut self.memory)
-        } else {
-            interp::run::<false>(&mut self.cpu, program, &mut self.memory)
+        let config = self.module.inner.engine.config();
+        let (cpu, memory) = (&mut self.cpu, &mut self.memory);
+        let stop = match (config.dispatch, config.step) {
+            (Dispatch::Threaded, false) => interp::threaded::run::<false>(cpu, program, memory),
+            (Dispatch::Threaded, true) => interp::threaded::run::<true>(cpu, program, memory),
+            (Dispatch::Switch, false) => interp::switch::run::<false>(cpu, program, memory),
+            (Dispatch::Switch, true) => interp::switch::run::<true>(cpu, program, memory),
         };
         self.entry = Entry::Resume(self.cpu.ip);
         match stop {
@@ -169,6 +173,7 @@ impl Instance {
             Stop::PageFault(page) => ExitReason::PageFault(page),
             Stop::HostCall(n) => ExitReason::HostCall(n),
             Stop::Step => ExitReason::Step,
+            Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod memory;
 pub mod module;
 pub mod sys;
 
-pub use config::{Backend, Config};
+pub use config::{Backend, Config, Dispatch};
 pub use error::Error;
 pub use exit::ExitReason;
 pub use image::{ProgramImage, Region};

@@ -6,6 +6,8 @@
 
 use isa::Opcode;
 
+use super::threaded::{handler_for, Handler};
+
 macro_rules! define_kinds {
     ($($name:ident),* $(,)?) => {
         /// What an op does: one kind per instruction plus the interpreter's pseudo ops.
@@ -60,14 +62,16 @@ define_kinds! {
     Maximum, MaximumUnsigned, Minimum, MinimumUnsigned,
 }
 
-/// One pre-decoded op (16 bytes).
+/// One pre-decoded op (24 bytes).
 ///
 /// Field use by format: `a`/`b`/`c` registers (for three-register ops `a` = destination,
 /// `b`/`c` = sources); `x` = first immediate, `y` = second immediate or target op index;
 /// `LoadImm64` keeps its value in `x` (low) and `y` (high).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug)]
 #[repr(C)]
 pub(crate) struct Op {
+    /// Handler used by the threaded dispatch.
+    pub handler: Handler,
     pub kind: Kind,
     pub a: u8,
     pub b: u8,
@@ -78,9 +82,9 @@ pub(crate) struct Op {
 }
 
 impl Op {
-    pub(crate) const fn new(kind: Kind) -> Op {
-        Op { kind, a: 0, b: 0, c: 0, x: 0, y: 0, z: 0 }
+    pub(crate) fn new(kind: Kind) -> Op {
+        Op { handler: handler_for(kind), kind, a: 0, b: 0, c: 0, x: 0, y: 0, z: 0 }
     }
 }
 
-const _: () = assert!(core::mem::size_of::<Op>() == 16);
+const _: () = assert!(core::mem::size_of::<Op>() == 24);
