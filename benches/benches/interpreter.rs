@@ -5,6 +5,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use gannet_benches::PROGRAMS;
 use polkavm::{BackendKind, GasMeteringKind, InterruptKind, ProgramCounter, Reg};
+use vm::Dispatch;
 
 fn polkavm_instance(bytes: Vec<u8>) -> (polkavm::RawInstance, u32) {
     let mut config = polkavm::Config::new();
@@ -34,11 +35,16 @@ fn bench(c: &mut Criterion) {
         let expected = (program.reference)(program.arg);
         let mut gannet = program.gannet_instance();
         assert_eq!(program.run_gannet(&mut gannet, program.arg), expected, "gannet {}", program.name);
+        let mut switch = program.gannet_instance_with(Dispatch::Switch);
+        assert_eq!(program.run_gannet(&mut switch, program.arg), expected, "gannet switch {}", program.name);
         let (mut polka, pc) = polkavm_instance(program.blob().to_bytes());
         assert_eq!(run_polkavm(&mut polka, pc, program.arg), expected, "polkavm {}", program.name);
 
         group.bench_function(format!("{}/gannet", program.name), |b| {
             b.iter(|| program.run_gannet(&mut gannet, program.arg))
+        });
+        group.bench_function(format!("{}/gannet-switch", program.name), |b| {
+            b.iter(|| program.run_gannet(&mut switch, program.arg))
         });
         group.bench_function(format!("{}/polkavm", program.name), |b| {
             b.iter(|| run_polkavm(&mut polka, pc, program.arg))

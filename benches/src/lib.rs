@@ -2,7 +2,7 @@
 //! and helpers to run them on Gannet. The criterion benches compare against PolkaVM.
 
 use isa::blob::ProgramBlob;
-use vm::{CallOutcome, Config, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+use vm::{CallOutcome, Config, Dispatch, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
 
 /// A benchmark program.
 pub struct BenchProgram {
@@ -114,9 +114,16 @@ impl BenchProgram {
         isa::text::assemble(self.source).unwrap_or_else(|e| panic!("{}: {e}", self.name))
     }
 
-    /// A ready Gannet instance of the program on the interpreter.
+    /// A ready Gannet instance of the program on the interpreter (threaded dispatch).
     pub fn gannet_instance(&self) -> Instance {
-        let engine = Engine::new(&Config::new()).expect("interpreter engine");
+        self.gannet_instance_with(Dispatch::Threaded)
+    }
+
+    /// A ready Gannet instance using the given interpreter dispatch.
+    pub fn gannet_instance_with(&self, dispatch: Dispatch) -> Instance {
+        let mut config = Config::new();
+        config.set_dispatch(dispatch);
+        let engine = Engine::new(&config).expect("interpreter engine");
         let image = ProgramImage::from_polkavm(&self.blob()).expect("layout");
         Instance::new(&Module::new(&engine, image).expect("module")).expect("instance")
     }

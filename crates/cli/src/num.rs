@@ -68,7 +68,7 @@ pub struct HexBytes(pub Vec<u8>);
 /// Parses a [`HexBytes`] value.
 pub fn parse_hex(text: &str) -> Result<HexBytes, String> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits in `{text}`"));
     }
     let bytes = digits

@@ -79,13 +79,14 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
     field(&mut out, "format", loaded.program.format_name());
     field(&mut out, "blob size", bytes(loaded.size as u64));
     let mut problems = Vec::new();
-    match &loaded.program {
+    let image = match &loaded.program {
         Program::Polkavm(blob) => polkavm(&mut out, blob, &mut problems),
         Program::Standard(program) => standard(&mut out, program, &mut problems),
-        Program::Code(_) => {
-            field(&mut out, "isa", format!("{} (assumed: JAM vectors' numbering)", load::JAM_ISA.name()));
+        Program::Code(code) => {
+            field(&mut out, "isa", format!("{} (assumed: the JAM vectors' numbering)", load::JAM_ISA.name()));
+            Ok(ProgramImage::bare(load::JAM_ISA, code.clone()))
         }
-    }
+    };
     let code = loaded.program.code();
     let set = loaded.program.isa();
     let stats = code_stats(code, set);
@@ -106,8 +107,11 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
         format!("{} (offset 0 and every offset after a terminator)", stats.blocks),
     );
 
-    if let Err(e) = code.validate() {
-        problems.push(format!("code blob: {e}"));
+    // A container's code is checked by `ProgramBlob::validate` above.
+    if !matches!(loaded.program, Program::Polkavm(_)) {
+        if let Err(e) = code.validate() {
+            problems.push(format!("code blob: {e}"));
+        }
     }
     let view = code.view(set);
     let bad_targets = code.jump_table.iter().filter(|&&pc| !view.is_jump_target_valid(pc)).count();
@@ -115,10 +119,6 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
         problems.push(format!(
             "{bad_targets} jump-table entries are not basic-block starts (jumps to them panic)"
         ));
-    }
-    if let Program::Code(code) = &loaded.program {
-        let image = ProgramImage::bare(set, code.clone());
-        check_module(image, &mut problems);
     }
     if problems.is_empty() {
         field(&mut out, "validation", "ok");
@@ -128,6 +128,14 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
             let _ = writeln!(out, "  - {p}");
         }
     }
+    let runnable = image.and_then(|image| {
+        let engine = Engine::new(&Config::new()).map_err(|e| e.to_string())?;
+        Module::new(&engine, image).map_err(|e| e.to_string())
+    });
+    match runnable {
+        Ok(_) => field(&mut out, "runnable", "yes (interpreter)"),
+        Err(reason) => field(&mut out, "runnable", format!("no: {reason}")),
+    }
     let mut stdout = io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
@@ -135,7 +143,8 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
 }
 
 /// The `.polkavm` part: version, memory configuration and layout, imports, exports.
-fn polkavm(out: &mut String, blob: &ProgramBlob, problems: &mut Vec<String>) {
+/// Returns the program image the VM would run, or why there is none.
+fn polkavm(out: &mut String, blob: &ProgramBlob, problems: &mut Vec<String>) -> Result<ProgramImage, String> {
     field(out, "version", format!("{} (instruction set {})", blob.version, blob.isa.name()));
     field(
         out,
@@ -183,14 +192,16 @@ fn polkavm(out: &mut String, blob: &ProgramBlob, problems: &mut Vec<String>) {
     if let Err(e) = blob.validate() {
         problems.push(format!("blob: {e}"));
     }
-    match ProgramImage::from_polkavm(blob) {
-        Ok(image) => check_module(image, problems),
-        Err(e) => problems.push(format!("cannot be loaded: {e}")),
-    }
+    ProgramImage::from_polkavm(blob).map_err(|e| e.to_string())
 }
 
 /// The JAM standard program part: metadata, sizes, layout.
-fn standard(out: &mut String, program: &StandardProgram, problems: &mut Vec<String>) {
+/// Returns the program image (with empty arguments) the VM would run, or why there is none.
+fn standard(
+    out: &mut String,
+    program: &StandardProgram,
+    problems: &mut Vec<String>,
+) -> Result<ProgramImage, String> {
     field(out, "isa", format!("{} (JAM standard programs use the GP 0.7.2 numbering)", load::JAM_ISA.name()));
     if let Some(metadata) = &program.metadata {
         field(out, "metadata", format!("{} \"{}\"", bytes(metadata.len() as u64), printable(metadata, 80)));
@@ -223,18 +234,7 @@ fn standard(out: &mut String, program: &StandardProgram, problems: &mut Vec<Stri
         "exports",
         "none by name (entry points are code offsets: 0 = refine/is-authorized, 5 = accumulate)",
     );
-    match ProgramImage::from_standard(program, load::JAM_ISA, &[]) {
-        Ok(image) => check_module(image, problems),
-        Err(e) => problems.push(format!("cannot be loaded: {e}")),
-    }
-}
-
-/// Whether the VM accepts the program (instruction set width, pre-decoding).
-fn check_module(image: ProgramImage, problems: &mut Vec<String>) {
-    let result = Engine::new(&Config::new()).and_then(|engine| Module::new(&engine, image));
-    if let Err(e) = result {
-        problems.push(format!("not runnable: {e}"));
-    }
+    ProgramImage::from_standard(program, load::JAM_ISA, &[]).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::Args;
+use clap::{ArgGroup, Args};
 use isa::blob::{CodeBlob, ProgramBlob, StandardProgram};
 use vm::{Engine, ExitReason, Imports, Instance, Module, ProgramImage, Reg};
 
@@ -37,14 +37,15 @@ const MAX_ARGS: usize = 6;
 
 /// Arguments of `gannet run`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("entry").required(true).args(["export", "pc"])))]
 pub struct RunArgs {
     /// The program: a `.polkavm` blob, a JAM standard program or a bare code blob.
     pub blob: PathBuf,
     /// Export to call (`.polkavm` blobs).
-    #[arg(long, value_name = "NAME", required_unless_present = "pc", conflicts_with = "pc")]
+    #[arg(long, value_name = "NAME")]
     pub export: Option<String>,
     /// Code offset to start at (JAM standard programs: 0 = refine/is-authorized, 5 = accumulate).
-    #[arg(long, value_name = "N", value_parser = parse_u32)]
+    #[arg(long, value_name = "N", value_parser = parse_u32, allow_negative_numbers = true)]
     pub pc: Option<u32>,
     /// An argument for `a0..a5`, in order (decimal, 0x hex, or negative decimal); repeatable.
     #[arg(long = "arg", value_name = "N", value_parser = parse_u64, allow_negative_numbers = true)]
@@ -53,7 +54,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "HEX", value_parser = parse_hex)]
     pub input: Option<HexBytes>,
     /// Gas for the run.
-    #[arg(long, value_name = "G", value_parser = parse_gas, default_value_t = DEFAULT_GAS)]
+    #[arg(
+        long,
+        value_name = "G",
+        value_parser = parse_gas,
+        default_value_t = DEFAULT_GAS,
+        allow_negative_numbers = true
+    )]
     pub gas: i64,
     /// Execution backend.
     #[arg(long, value_enum, default_value_t = BackendArg::Interpreter)]

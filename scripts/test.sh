@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy, a short fuzz run, then the whole test suite.
+# Usage: scripts/test.sh        (FUZZ_SECONDS=N to change the per-target fuzz time; 0 skips it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+    cargo install cargo-nextest --locked
+fi
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+if [ "${FUZZ_SECONDS:-15}" != "0" ]; then
+    echo "== fuzz smoke (${FUZZ_SECONDS:-15}s per target)"
+    FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz-smoke.sh
+fi
+echo "== tests"
+cargo nextest run --workspace --no-fail-fast
