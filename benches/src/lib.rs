@@ -79,8 +79,18 @@ fn muldiv(n: u64) -> u64 {
     acc
 }
 
+fn identity(n: u64) -> u64 {
+    n
+}
+
 /// The suite.
 pub const PROGRAMS: &[BenchProgram] = &[
+    BenchProgram {
+        name: "minimal",
+        source: include_str!("../programs/minimal.pvmasm"),
+        arg: 7,
+        reference: identity,
+    },
     BenchProgram {
         name: "alu",
         source: include_str!("../programs/alu.pvmasm"),
