@@ -200,8 +200,14 @@ impl Memory {
             self.bytes_mut()[at..at + N].copy_from_slice(&value);
             Ok(())
         } else {
-            self.write(address, &value)
+            self.store_slow(address, value)
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn store_slow<const N: usize>(&mut self, address: u32, value: [u8; N]) -> Result<(), Fault> {
+        self.write(address, &value)
     }
 
     fn check(&self, address: u32, len: usize, need: u8) -> Result<(), Fault> {

@@ -76,9 +76,10 @@ pub(crate) fn u64v(b: [u8; 8]) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// Resolves a dynamic jump to `address`: `Ok(op index)` or the stop it causes.
+/// Resolves a dynamic jump to `address`: `Ok((op index of the target's Gas op, block cost))`
+/// or the stop it causes.
 #[inline(always)]
-pub(crate) fn dynamic_target(program: &Program, address: u32) -> Result<usize, Stop> {
+pub(crate) fn dynamic_target(program: &Program, address: u32) -> Result<(usize, u32), Stop> {
     if address == RETURN_TO_HOST {
         return Err(Stop::Halt);
     }
@@ -86,7 +87,7 @@ pub(crate) fn dynamic_target(program: &Program, address: u32) -> Result<usize, S
         return Err(Stop::Panic);
     }
     match program.jump_table.get((address / 2 - 1) as usize) {
-        Some(&index) if index != NONE => Ok(index as usize),
+        Some(&(index, cost)) if index != NONE => Ok((index as usize, cost)),
         _ => Err(Stop::Panic),
     }
 }

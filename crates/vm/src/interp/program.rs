@@ -21,8 +21,9 @@ pub(crate) struct Program {
     pub pcs: Vec<u32>,
     /// Op index of the instruction at each code offset (`code_len + 1` entries), or [`NONE`].
     pub pc_to_op: Vec<u32>,
-    /// For each jump-table entry, the op index of the target block's `Gas` op, or [`NONE`].
-    pub jump_table: Vec<u32>,
+    /// For each jump-table entry, the op index of the target block's `Gas` op (or [`NONE`])
+    /// and that block's cost.
+    pub jump_table: Vec<(u32, u32)>,
 }
 
 impl Program {
@@ -73,18 +74,24 @@ impl Program {
                 *op = Op::new(Kind::Trap);
             }
         }
+        // Taken branches and jumps charge their target block inline: keep its cost at hand.
+        for index in 0..ops.len() {
+            let kind = ops[index].kind;
+            if kind != Kind::Trap && kind != Kind::LoadImmAndJumpIndirect && is_static_transfer(kind) {
+                ops[index].z = ops[ops[index].y as usize].x;
+            }
+        }
 
         let jump_table = jump_table
             .iter()
-            .map(
-                |&target| {
-                    if view.is_jump_target_valid(target) {
-                        block_entry(&pc_to_op, target)
-                    } else {
-                        NONE
-                    }
-                },
-            )
+            .map(|&target| {
+                if view.is_jump_target_valid(target) {
+                    let entry = block_entry(&pc_to_op, target);
+                    (entry, ops[entry as usize].x)
+                } else {
+                    (NONE, 0)
+                }
+            })
             .collect();
 
         Program { ops, pcs, pc_to_op, jump_table }
@@ -100,6 +107,31 @@ impl Program {
     pub(crate) fn block_of(&self, index: usize) -> usize {
         (0..=index).rev().find(|&i| self.ops[i].kind == Kind::Gas).unwrap_or(0)
     }
+}
+
+/// Whether ops of `kind` carry a static target op index in `y`.
+fn is_static_transfer(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Jump
+            | Kind::LoadImmAndJump
+            | Kind::BranchEqImm
+            | Kind::BranchNotEqImm
+            | Kind::BranchLessUnsignedImm
+            | Kind::BranchLessOrEqualUnsignedImm
+            | Kind::BranchGreaterOrEqualUnsignedImm
+            | Kind::BranchGreaterUnsignedImm
+            | Kind::BranchLessSignedImm
+            | Kind::BranchLessOrEqualSignedImm
+            | Kind::BranchGreaterOrEqualSignedImm
+            | Kind::BranchGreaterSignedImm
+            | Kind::BranchEq
+            | Kind::BranchNotEq
+            | Kind::BranchLessUnsigned
+            | Kind::BranchLessSigned
+            | Kind::BranchGreaterOrEqualUnsigned
+            | Kind::BranchGreaterOrEqualSigned
+    )
 }
 
 /// Op index of the `Gas` op opening the block that starts at `pc` (a valid jump target).

@@ -48,7 +48,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
     macro_rules! djump {
         ($address:expr) => {
             match dynamic_target(program, $address) {
-                Ok(target) => enter!(target),
+                Ok((target, _)) => enter!(target),
                 Err(stop) => stop!(stop, ip),
             }
         };

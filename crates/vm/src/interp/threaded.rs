@@ -20,7 +20,7 @@ pub(crate) type Regs = [u64; 256];
 pub(crate) type Ops = *const Op;
 
 /// An op handler.
-pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, usize, u32);
+pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, usize, u32, i64);
 
 /// Ops executed per handler chain before returning to [`run`] (bounds recursion when tail
 /// calls are not optimised).
@@ -30,6 +30,7 @@ const BUDGET: u32 = if cfg!(debug_assertions) { 64 } else { 4096 };
 pub(crate) struct Ctx<'a> {
     mem: &'a mut Memory,
     program: &'a Program,
+    /// Gas left when the handler chain returned (handlers carry it in a register).
     gas: i64,
     /// Op index to resume at after a stop.
     ip: usize,
@@ -52,18 +53,20 @@ fn op<'o>(ops: Ops, ip: usize) -> &'o Op {
 }
 
 #[inline(always)]
-fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
     if budget == 0 {
         c.ip = ip;
+        c.gas = gas;
         c.why = Stop::Budget;
         return;
     }
-    (op(ops, ip).handler)(r, c, ops, ip, budget - 1)
+    (op(ops, ip).handler)(r, c, ops, ip, budget - 1, gas)
 }
 
 #[cold]
 #[inline(never)]
-fn stop(c: &mut Ctx<'_>, at: usize, resume: usize, why: Stop) {
+fn stop(c: &mut Ctx<'_>, at: usize, resume: usize, why: Stop, gas: i64) {
+    c.gas = gas;
     c.pc = c.program.pcs[at];
     c.ip = resume;
     c.why = why;
@@ -71,26 +74,32 @@ fn stop(c: &mut Ctx<'_>, at: usize, resume: usize, why: Stop) {
 
 #[cold]
 #[inline(never)]
-fn fault(c: &mut Ctx<'_>, ip: usize, f: Fault) {
-    stop(c, ip, ip, fault_to_stop(f))
+fn fault(c: &mut Ctx<'_>, ip: usize, f: Fault, gas: i64) {
+    stop(c, ip, ip, fault_to_stop(f), gas)
+}
+
+/// Charges `cost` for the block whose `Gas` op is `target` and continues with its first
+/// instruction.
+#[inline(always)]
+fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: usize, cost: u32, budget: u32, gas: i64) {
+    let cost = i64::from(cost);
+    if gas < cost {
+        return stop(c, target, target, Stop::OutOfGas, gas);
+    }
+    next(r, c, ops, target + 1, budget, gas - cost)
 }
 
 /// Charges the block whose `Gas` op is `target` and continues with its first instruction.
 #[inline(always)]
-fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: usize, budget: u32) {
-    let cost = i64::from(op(ops, target).x);
-    if c.gas < cost {
-        return stop(c, target, target, Stop::OutOfGas);
-    }
-    c.gas -= cost;
-    next(r, c, ops, target + 1, budget)
+fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: usize, budget: u32, gas: i64) {
+    enter_cost(r, c, ops, target, op(ops, target).x, budget, gas)
 }
 
 #[inline(always)]
-fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, address: u32, budget: u32) {
+fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, address: u32, budget: u32, gas: i64) {
     match dynamic_target(c.program, address) {
-        Ok(target) => enter(r, c, ops, target, budget),
-        Err(why) => stop(c, ip, ip, why),
+        Ok((target, cost)) => enter_cost(r, c, ops, target, cost, budget, gas),
+        Err(why) => stop(c, ip, ip, why, gas),
     }
 }
 
@@ -103,18 +112,18 @@ macro_rules! handlers {
     ) => {
         $(
             #[allow(non_snake_case)]
-            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
                 let $ao = op(ops, ip);
                 {
                     let $ar = &mut *r;
                     $ae;
                 }
-                next(r, c, ops, ip + 1, budget)
+                next(r, c, ops, ip + 1, budget, gas)
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
                 let $lo = op(ops, ip);
                 let address: u32 = {
                     #[allow(unused_variables)]
@@ -124,15 +133,15 @@ macro_rules! handlers {
                 match c.mem.load::<$ln>(address) {
                     Ok(bytes) => {
                         r[$lo.a as usize] = $lconv(bytes);
-                        next(r, c, ops, ip + 1, budget)
+                        next(r, c, ops, ip + 1, budget, gas)
                     }
-                    Err(f) => fault(c, ip, f),
+                    Err(f) => fault(c, ip, f, gas),
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
                 let $so = op(ops, ip);
                 let (address, value) = {
                     #[allow(unused_variables)]
@@ -140,20 +149,24 @@ macro_rules! handlers {
                     ($saddr, $sval)
                 };
                 match c.mem.store(address, value) {
-                    Ok(()) => next(r, c, ops, ip + 1, budget),
-                    Err(f) => fault(c, ip, f),
+                    Ok(()) => next(r, c, ops, ip + 1, budget, gas),
+                    Err(f) => fault(c, ip, f, gas),
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
                 let $bro = op(ops, ip);
                 let taken = {
                     let $brr = &*r;
                     $bcond
                 };
-                enter(r, c, ops, if taken { $bro.y as usize } else { ip + 1 }, budget)
+                if taken {
+                    enter_cost(r, c, ops, $bro.y as usize, $bro.z, budget, gas)
+                } else {
+                    enter(r, c, ops, ip + 1, budget, gas)
+                }
             }
         )*
 
@@ -344,69 +357,70 @@ handlers! {
 }
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
-    enter(r, c, ops, ip, budget)
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
+    enter(r, c, ops, ip, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Trap(_: &mut Regs, c: &mut Ctx<'_>, _: Ops, ip: usize, _: u32) {
-    stop(c, ip, ip, Stop::Panic)
+fn Trap(_: &mut Regs, c: &mut Ctx<'_>, _: Ops, ip: usize, _: u32, gas: i64) {
+    stop(c, ip, ip, Stop::Panic, gas)
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
-    enter(r, c, ops, ip + 1, budget)
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
+    enter(r, c, ops, ip + 1, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, _: u32) {
-    stop(c, ip, ip + 1, Stop::HostCall(op(ops, ip).x))
+fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, _: u32, gas: i64) {
+    stop(c, ip, ip + 1, Stop::HostCall(op(ops, ip).x), gas)
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
-    enter(r, c, ops, op(ops, ip).y as usize, budget)
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
+    let o = op(ops, ip);
+    enter_cost(r, c, ops, o.y as usize, o.z, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
     let o = op(ops, ip);
     r[a(o)] = imm(o);
-    enter(r, c, ops, o.y as usize, budget)
+    enter_cost(r, c, ops, o.y as usize, o.z, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
     let address = ind(r, a(op(ops, ip)), op(ops, ip));
-    djump(r, c, ops, ip, address, budget)
+    djump(r, c, ops, ip, address, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
     let o = op(ops, ip);
     let address = (r[b(o)] as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
-    djump(r, c, ops, ip, address, budget)
+    djump(r, c, ops, ip, address, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
     let o = op(ops, ip);
     let size = u32::try_from(r[b(o)] as i64).unwrap_or(0);
     r[a(o)] = sext(c.mem.sbrk(size).unwrap_or(0));
-    next(r, c, ops, ip + 1, budget)
+    next(r, c, ops, ip + 1, budget, gas)
 }
 
 /// `memset`: `a2` bytes of `a1` at `a0`, one gas per byte; progress is kept in `a0`/`a2`, so
 /// an out-of-gas or fault stop resumes where it left off.
 #[allow(non_snake_case)]
-fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
+fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, mut gas: i64) {
     let value = r[8] as u8;
     let mut dst = r[7] as u32;
     let mut count = r[9] as u32;
     let mut result = None;
     while count > 0 {
-        if c.gas == 0 {
+        if gas == 0 {
             result = Some(Stop::OutOfGas);
             break;
         }
@@ -414,15 +428,15 @@ fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32) {
             result = Some(fault_to_stop(f));
             break;
         }
-        c.gas -= 1;
+        gas -= 1;
         dst = dst.wrapping_add(1);
         count -= 1;
     }
     r[7] = u64::from(dst);
     r[9] = u64::from(count);
     match result {
-        Some(why) => stop(c, ip, ip, why),
-        None => next(r, c, ops, ip + 1, budget),
+        Some(why) => stop(c, ip, ip, why, gas),
+        None => next(r, c, ops, ip + 1, budget, gas),
     }
 }
 
@@ -432,7 +446,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
     let mut c = Ctx { mem, program, gas: cpu.gas, ip: cpu.ip, pc: cpu.pc, why: Stop::Budget };
     let regs = &mut cpu.regs;
     let why = loop {
-        let ip = c.ip;
+        let (ip, gas) = (c.ip, c.gas);
         c.why = Stop::Budget;
         if STEP {
             if op(ops, ip).kind != Kind::Gas && !cpu.stepped {
@@ -441,9 +455,9 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
                 break Stop::Step;
             }
             cpu.stepped = false;
-            (op(ops, ip).handler)(regs, &mut c, ops, ip, 0);
+            (op(ops, ip).handler)(regs, &mut c, ops, ip, 0, gas);
         } else {
-            (op(ops, ip).handler)(regs, &mut c, ops, ip, BUDGET);
+            (op(ops, ip).handler)(regs, &mut c, ops, ip, BUDGET, gas);
         }
         if c.why != Stop::Budget {
             break c.why;
