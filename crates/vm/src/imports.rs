@@ -185,21 +185,15 @@ impl Instance {
 
     /// Runs from the current position, dispatching host calls, until a non-host-call exit.
     pub fn resume_call<T>(&mut self, imports: &Imports<T>, data: &mut T) -> Result<CallOutcome, Error> {
-        let module = self.module().clone();
-        let names = &module.image().imports;
-        let bound: Vec<Option<&DynHostFn<T>>> = names.iter().map(|n| imports.functions.get(n)).collect();
         loop {
             let exit = self.run();
             if let ExitReason::HostCall(index) = exit {
-                let name = names.get(index as usize).map_or("<none>", String::as_str);
-                let f = bound
-                    .get(index as usize)
-                    .copied()
-                    .flatten()
-                    .ok_or_else(|| Error::MissingImport { index, name: name.to_owned() })?;
+                let module = self.module().clone();
+                let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
+                let name = module.image().imports.get(index as usize).ok_or_else(|| missing("<none>"))?;
+                let f = imports.functions.get(name).ok_or_else(|| missing(name))?;
                 let mut caller = Caller { data: &mut *data, instance: &mut *self };
-                f(&mut caller)
-                    .map_err(|HostError(message)| Error::Host { name: name.to_owned(), message })?;
+                f(&mut caller).map_err(|HostError(message)| Error::Host { name: name.clone(), message })?;
                 continue;
             }
             return Ok(CallOutcome { exit, a0: self.reg(Reg::A0), a1: self.reg(Reg::A1), gas: self.gas() });

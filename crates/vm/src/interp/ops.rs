@@ -16,6 +16,8 @@ macro_rules! define_kinds {
         pub(crate) enum Kind {
             /// Block entry: charge `x` gas.
             Gas,
+            /// No effect on the program; the threaded dispatcher spends budget here.
+            Checkpoint,
             $($name,)*
         }
 

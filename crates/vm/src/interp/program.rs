@@ -10,6 +10,9 @@ use isa::{CodeView, DecodedKind, Opcode, Operands};
 
 use super::ops::{Kind, Op};
 
+/// Longest run of instruction ops without a `Checkpoint` (or block entry) in between.
+pub(crate) const CHECKPOINT_INTERVAL: u32 = 64;
+
 /// Marks "no op here" in index tables.
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -35,13 +38,20 @@ impl Program {
         let mut pc_to_op = vec![NONE; code_len + 1];
         let mut fixups: Vec<(usize, u32, u32)> = Vec::new(); // (op index, target pc, next pc)
         let mut block_gas: Option<usize> = None;
+        let mut since_checkpoint = 0u32;
 
         for d in view.instructions() {
             if block_gas.is_none() {
                 block_gas = Some(ops.len());
                 ops.push(Op::new(Kind::Gas));
                 pcs.push(d.pc);
+                since_checkpoint = 0;
+            } else if since_checkpoint == CHECKPOINT_INTERVAL {
+                ops.push(Op::new(Kind::Checkpoint));
+                pcs.push(d.pc);
+                since_checkpoint = 0;
             }
+            since_checkpoint += 1;
             let gas_index = block_gas.expect("a block is open");
             let cost = match d.kind {
                 DecodedKind::Valid => cost_model.cost(d.inst.opcode),

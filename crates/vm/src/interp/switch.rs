@@ -82,7 +82,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
         // from `Program::op_at`/`block_of`. So `ip` is always in bounds here.
         #[allow(unsafe_code)]
         let op = unsafe { *ops.get_unchecked(ip) };
-        if STEP && op.kind != Kind::Gas {
+        if STEP && op.kind != Kind::Gas && op.kind != Kind::Checkpoint {
             if !cpu.stepped {
                 cpu.stepped = true;
                 stop!(Stop::Step, ip);
@@ -102,6 +102,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
                 continue;
             }
             Kind::Trap => stop!(Stop::Panic, ip),
+            Kind::Checkpoint => {}
             Kind::Fallthrough => {
                 enter!(ip + 1);
                 continue;

@@ -19,12 +19,16 @@ pub(crate) type Regs = [u64; 256];
 /// Base pointer of a program's ops.
 pub(crate) type Ops = *const Op;
 
-/// An op handler.
-pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, usize, u32, i64);
+/// Pointer to the op being executed (always inside the program's op array).
+pub(crate) type Ip = *const Op;
 
-/// Ops executed per handler chain before returning to [`run`] (bounds recursion when tail
-/// calls are not optimised).
-const BUDGET: u32 = if cfg!(debug_assertions) { 64 } else { 4096 };
+/// An op handler.
+pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, u32, i64);
+
+/// Block entries and checkpoints passed per handler chain before returning to [`run`]. With
+/// a checkpoint at least every [`super::program::CHECKPOINT_INTERVAL`] ops, this bounds the
+/// call depth where tail calls are not optimised (debug builds).
+const BUDGET: u32 = if cfg!(debug_assertions) { 16 } else { 1024 };
 
 /// Everything handlers need besides registers and ops.
 pub(crate) struct Ctx<'a> {
@@ -42,64 +46,77 @@ pub(crate) struct Ctx<'a> {
 }
 
 #[inline(always)]
-fn op<'o>(ops: Ops, ip: usize) -> &'o Op {
-    // SAFETY: op indices always come from `Program::compile`'s invariants (every op that
-    // continues to `ip + 1` has a successor; every target is a `Gas` op followed by an
-    // instruction op) or from `Instance::run`'s validated entry, so `ip` is in bounds.
+fn op<'o>(ip: Ip) -> &'o Op {
+    // SAFETY: op pointers always point into the program's op array, which outlives the run:
+    // they start at `Instance::run`'s validated entry index and move by `Program::compile`'s
+    // invariants (every op that continues to the next one has a successor; every target is a
+    // `Gas` op followed by an instruction op).
     #[allow(unsafe_code)]
     unsafe {
-        &*ops.add(ip)
+        &*ip
     }
 }
 
+/// Index of `ip` in the op array starting at `ops`.
 #[inline(always)]
-fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    if budget == 0 {
-        c.ip = ip;
-        c.gas = gas;
-        c.why = Stop::Budget;
-        return;
-    }
-    (op(ops, ip).handler)(r, c, ops, ip, budget - 1, gas)
+fn index(ops: Ops, ip: Ip) -> usize {
+    (ip as usize - ops as usize) / core::mem::size_of::<Op>()
+}
+
+#[inline(always)]
+fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    (op(ip).handler)(r, c, ops, ip, budget, gas)
+}
+
+/// Returns to [`run`] when the budget is spent (`ip` is where it resumes).
+#[cold]
+#[inline(never)]
+fn out_of_budget(c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+    c.ip = index(ops, ip);
+    c.gas = gas;
+    c.why = Stop::Budget;
 }
 
 #[cold]
 #[inline(never)]
-fn stop(c: &mut Ctx<'_>, at: usize, resume: usize, why: Stop, gas: i64) {
+fn stop(c: &mut Ctx<'_>, ops: Ops, at: Ip, resume: Ip, why: Stop, gas: i64) {
     c.gas = gas;
-    c.pc = c.program.pcs[at];
-    c.ip = resume;
+    c.pc = c.program.pcs[index(ops, at)];
+    c.ip = index(ops, resume);
     c.why = why;
 }
 
 #[cold]
 #[inline(never)]
-fn fault(c: &mut Ctx<'_>, ip: usize, f: Fault, gas: i64) {
-    stop(c, ip, ip, fault_to_stop(f), gas)
+fn fault(c: &mut Ctx<'_>, ops: Ops, ip: Ip, f: Fault, gas: i64) {
+    stop(c, ops, ip, ip, fault_to_stop(f), gas)
 }
 
 /// Charges `cost` for the block whose `Gas` op is `target` and continues with its first
 /// instruction.
 #[inline(always)]
-fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: usize, cost: u32, budget: u32, gas: i64) {
+fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, cost: u32, budget: u32, gas: i64) {
+    if budget == 0 {
+        return out_of_budget(c, ops, target, gas);
+    }
     let cost = i64::from(cost);
     if gas < cost {
-        return stop(c, target, target, Stop::OutOfGas, gas);
+        return stop(c, ops, target, target, Stop::OutOfGas, gas);
     }
-    next(r, c, ops, target + 1, budget, gas - cost)
+    next(r, c, ops, target.wrapping_add(1), budget - 1, gas - cost)
 }
 
 /// Charges the block whose `Gas` op is `target` and continues with its first instruction.
 #[inline(always)]
-fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: usize, budget: u32, gas: i64) {
-    enter_cost(r, c, ops, target, op(ops, target).x, budget, gas)
+fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, budget: u32, gas: i64) {
+    enter_cost(r, c, ops, target, op(target).x, budget, gas)
 }
 
 #[inline(always)]
-fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, address: u32, budget: u32, gas: i64) {
+fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, address: u32, budget: u32, gas: i64) {
     match dynamic_target(c.program, address) {
-        Ok((target, cost)) => enter_cost(r, c, ops, target, cost, budget, gas),
-        Err(why) => stop(c, ip, ip, why, gas),
+        Ok((target, cost)) => enter_cost(r, c, ops, ops.wrapping_add(target), cost, budget, gas),
+        Err(why) => stop(c, ops, ip, ip, why, gas),
     }
 }
 
@@ -112,19 +129,19 @@ macro_rules! handlers {
     ) => {
         $(
             #[allow(non_snake_case)]
-            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-                let $ao = op(ops, ip);
+            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+                let $ao = op(ip);
                 {
                     let $ar = &mut *r;
                     $ae;
                 }
-                next(r, c, ops, ip + 1, budget, gas)
+                next(r, c, ops, ip.wrapping_add(1), budget, gas)
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-                let $lo = op(ops, ip);
+            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+                let $lo = op(ip);
                 let address: u32 = {
                     #[allow(unused_variables)]
                     let $lr = &*r;
@@ -133,39 +150,39 @@ macro_rules! handlers {
                 match c.mem.load::<$ln>(address) {
                     Ok(bytes) => {
                         r[$lo.a as usize] = $lconv(bytes);
-                        next(r, c, ops, ip + 1, budget, gas)
+                        next(r, c, ops, ip.wrapping_add(1), budget, gas)
                     }
-                    Err(f) => fault(c, ip, f, gas),
+                    Err(f) => fault(c, ops, ip, f, gas),
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-                let $so = op(ops, ip);
+            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+                let $so = op(ip);
                 let (address, value) = {
                     #[allow(unused_variables)]
                     let $sr = &*r;
                     ($saddr, $sval)
                 };
                 match c.mem.store(address, value) {
-                    Ok(()) => next(r, c, ops, ip + 1, budget, gas),
-                    Err(f) => fault(c, ip, f, gas),
+                    Ok(()) => next(r, c, ops, ip.wrapping_add(1), budget, gas),
+                    Err(f) => fault(c, ops, ip, f, gas),
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-                let $bro = op(ops, ip);
+            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+                let $bro = op(ip);
                 let taken = {
                     let $brr = &*r;
                     $bcond
                 };
                 if taken {
-                    enter_cost(r, c, ops, $bro.y as usize, $bro.z, budget, gas)
+                    enter_cost(r, c, ops, ops.wrapping_add($bro.y as usize), $bro.z, budget, gas)
                 } else {
-                    enter(r, c, ops, ip + 1, budget, gas)
+                    enter(r, c, ops, ip.wrapping_add(1), budget, gas)
                 }
             }
         )*
@@ -174,6 +191,7 @@ macro_rules! handlers {
         pub(crate) fn handler_for(kind: Kind) -> Handler {
             match kind {
                 Kind::Gas => Gas,
+                Kind::Checkpoint => Checkpoint,
                 Kind::Trap => Trap,
                 Kind::Fallthrough => Fallthrough,
                 Kind::Ecalli => Ecalli,
@@ -357,64 +375,73 @@ handlers! {
 }
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
     enter(r, c, ops, ip, budget, gas)
 }
 
+/// Inside long blocks: spends budget so straight-line code cannot recurse without bound.
 #[allow(non_snake_case)]
-fn Trap(_: &mut Regs, c: &mut Ctx<'_>, _: Ops, ip: usize, _: u32, gas: i64) {
-    stop(c, ip, ip, Stop::Panic, gas)
+fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    if budget == 0 {
+        return out_of_budget(c, ops, ip.wrapping_add(1), gas);
+    }
+    next(r, c, ops, ip.wrapping_add(1), budget - 1, gas)
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    enter(r, c, ops, ip + 1, budget, gas)
+fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, _: u32, gas: i64) {
+    stop(c, ops, ip, ip, Stop::Panic, gas)
 }
 
 #[allow(non_snake_case)]
-fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, _: u32, gas: i64) {
-    stop(c, ip, ip + 1, Stop::HostCall(op(ops, ip).x), gas)
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    enter(r, c, ops, ip.wrapping_add(1), budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    let o = op(ops, ip);
-    enter_cost(r, c, ops, o.y as usize, o.z, budget, gas)
+fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, _: u32, gas: i64) {
+    stop(c, ops, ip, ip.wrapping_add(1), Stop::HostCall(op(ip).x), gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    let o = op(ops, ip);
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    let o = op(ip);
+    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, budget, gas)
+}
+
+#[allow(non_snake_case)]
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    let o = op(ip);
     r[a(o)] = imm(o);
-    enter_cost(r, c, ops, o.y as usize, o.z, budget, gas)
+    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    let address = ind(r, a(op(ops, ip)), op(ops, ip));
+fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    let address = ind(r, a(op(ip)), op(ip));
     djump(r, c, ops, ip, address, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    let o = op(ops, ip);
+fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    let o = op(ip);
     let address = (r[b(o)] as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
     djump(r, c, ops, ip, address, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, gas: i64) {
-    let o = op(ops, ip);
+fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+    let o = op(ip);
     let size = u32::try_from(r[b(o)] as i64).unwrap_or(0);
     r[a(o)] = sext(c.mem.sbrk(size).unwrap_or(0));
-    next(r, c, ops, ip + 1, budget, gas)
+    next(r, c, ops, ip.wrapping_add(1), budget, gas)
 }
 
 /// `memset`: `a2` bytes of `a1` at `a0`, one gas per byte; progress is kept in `a0`/`a2`, so
 /// an out-of-gas or fault stop resumes where it left off.
 #[allow(non_snake_case)]
-fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, mut gas: i64) {
+fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, mut gas: i64) {
     let value = r[8] as u8;
     let mut dst = r[7] as u32;
     let mut count = r[9] as u32;
@@ -435,30 +462,25 @@ fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: usize, budget: u32, mut g
     r[7] = u64::from(dst);
     r[9] = u64::from(count);
     match result {
-        Some(why) => stop(c, ip, ip, why, gas),
-        None => next(r, c, ops, ip + 1, budget, gas),
+        Some(why) => stop(c, ops, ip, ip, why, gas),
+        None => next(r, c, ops, ip.wrapping_add(1), budget, gas),
     }
 }
 
-/// Runs from `cpu.ip` until something stops execution.
+/// Runs from `cpu.ip` until something stops execution. Step mode is delegated to the switch
+/// dispatcher, which stops before every instruction (both dispatchers have the same semantics,
+/// which the conformance suite checks).
 pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut Memory) -> Stop {
+    if STEP {
+        return super::switch::run::<true>(cpu, program, mem);
+    }
     let ops: Ops = program.ops.as_ptr();
     let mut c = Ctx { mem, program, gas: cpu.gas, ip: cpu.ip, pc: cpu.pc, why: Stop::Budget };
     let regs = &mut cpu.regs;
     let why = loop {
-        let (ip, gas) = (c.ip, c.gas);
+        let (ip, gas) = (ops.wrapping_add(c.ip), c.gas);
         c.why = Stop::Budget;
-        if STEP {
-            if op(ops, ip).kind != Kind::Gas && !cpu.stepped {
-                cpu.stepped = true;
-                c.pc = program.pcs[ip];
-                break Stop::Step;
-            }
-            cpu.stepped = false;
-            (op(ops, ip).handler)(regs, &mut c, ops, ip, 0, gas);
-        } else {
-            (op(ops, ip).handler)(regs, &mut c, ops, ip, BUDGET, gas);
-        }
+        (op(ip).handler)(regs, &mut c, ops, ip, BUDGET, gas);
         if c.why != Stop::Budget {
             break c.why;
         }
