@@ -28,7 +28,7 @@ pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, u32, i64);
 /// Block entries and checkpoints passed per handler chain before returning to [`run`]. With
 /// a checkpoint at least every [`super::program::CHECKPOINT_INTERVAL`] ops, this bounds the
 /// call depth where tail calls are not optimised (debug builds).
-const BUDGET: u32 = if cfg!(debug_assertions) { 16 } else { 1024 };
+const BUDGET: u32 = if cfg!(debug_assertions) { 16 } else { 256 };
 
 /// Everything handlers need besides registers and ops.
 pub(crate) struct Ctx<'a> {
