@@ -15,6 +15,9 @@ pub enum EncodeError {
     /// The instruction set has no opcode byte for this instruction.
     #[error("instruction `{0}` does not exist in instruction set `{1}`")]
     NotInSet(&'static str, &'static str),
+    /// An immediate width above 4 bytes was requested.
+    #[error("immediate width {0} is not in 0..=4")]
+    BadWidth(u8),
     /// A requested immediate width cannot represent the value.
     #[error("immediate {value:#x} does not fit in {width} bytes")]
     WidthTooSmall {
@@ -53,7 +56,8 @@ pub struct ImmWidths {
 fn push_imm(out: &mut Vec<u8>, imm: u32, width: Option<u8>) -> Result<u8, EncodeError> {
     let min = imm_len(imm);
     let width = match width {
-        Some(w) if w < min || w > 4 => return Err(EncodeError::WidthTooSmall { value: imm, width: w }),
+        Some(w) if w > 4 => return Err(EncodeError::BadWidth(w)),
+        Some(w) if w < min => return Err(EncodeError::WidthTooSmall { value: imm, width: w }),
         Some(w) => w,
         None => min,
     };

@@ -117,7 +117,7 @@ fn size_of(set: InstructionSet, p: &ParsedInst, pc: u32, reserve: u8, scratch: &
     };
     match encode(set, p, pc, target, width, scratch) {
         Ok(n) => n as u32,
-        Err(EncodeError::WidthTooSmall { .. }) => {
+        Err(EncodeError::WidthTooSmall { .. } | EncodeError::BadWidth(_)) => {
             scratch.clear();
             encode(set, p, pc, pc, Some(4), scratch).map_or(1, |n| n as u32)
         }
@@ -230,6 +230,9 @@ fn emit(
                         }
                         EncodeError::WidthTooSmall { value, width } => {
                             (tcol, AsmErrorKind::WidthTooSmall { value, width })
+                        }
+                        EncodeError::BadWidth(width) => {
+                            (tcol, AsmErrorKind::BadWidth(alloc::format!("{width}")))
                         }
                     })
                 } else {
