@@ -40,11 +40,12 @@ fn bench(c: &mut Criterion) {
         let (mut polka, pc) = polkavm_instance(program.blob().to_bytes());
         assert_eq!(run_polkavm(&mut polka, pc, program.arg), expected, "polkavm {}", program.name);
 
+        let main = gannet.module().export_pc("main").expect("main export");
         group.bench_function(format!("{}/gannet", program.name), |b| {
-            b.iter(|| program.run_gannet(&mut gannet, program.arg))
+            b.iter(|| program.run_gannet_at(&mut gannet, main, program.arg))
         });
         group.bench_function(format!("{}/gannet-switch", program.name), |b| {
-            b.iter(|| program.run_gannet(&mut switch, program.arg))
+            b.iter(|| program.run_gannet_at(&mut switch, main, program.arg))
         });
         group.bench_function(format!("{}/polkavm", program.name), |b| {
             b.iter(|| run_polkavm(&mut polka, pc, program.arg))

@@ -140,9 +140,15 @@ impl BenchProgram {
 
     /// Runs `main(arg)` on a Gannet instance and returns `a0`.
     pub fn run_gannet(&self, instance: &mut Instance, arg: u64) -> u64 {
+        let pc = instance.module().export_pc("main").expect("main export");
+        self.run_gannet_at(instance, pc, arg)
+    }
+
+    /// Runs the code at `pc` (the `main` export, looked up once) with `a0 = arg`; returns `a0`.
+    pub fn run_gannet_at(&self, instance: &mut Instance, pc: u32, arg: u64) -> u64 {
         instance.set_gas(i64::MAX);
         let outcome: CallOutcome =
-            instance.call(&Imports::<()>::new(), &mut (), "main", &[arg]).expect("call succeeds");
+            instance.call_pc(&Imports::<()>::new(), &mut (), pc, &[arg]).expect("call succeeds");
         assert_eq!(outcome.exit, ExitReason::Halt, "{} did not halt", self.name);
         outcome.a0
     }

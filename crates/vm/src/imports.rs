@@ -161,6 +161,18 @@ impl Instance {
         args: &[u64],
     ) -> Result<CallOutcome, Error> {
         let pc = self.module().export_pc(name).ok_or_else(|| Error::UnknownExport(name.to_owned()))?;
+        self.call_pc(imports, data, pc, args)
+    }
+
+    /// Like [`Instance::call`], with the entry point given as a code offset (look it up once
+    /// with [`crate::Module::export_pc`] to call an export repeatedly).
+    pub fn call_pc<T>(
+        &mut self,
+        imports: &Imports<T>,
+        data: &mut T,
+        pc: u32,
+        args: &[u64],
+    ) -> Result<CallOutcome, Error> {
         self.prepare_call(pc, args)?;
         self.resume_call(imports, data)
     }
