@@ -169,6 +169,34 @@ impl Memory {
         }
     }
 
+    /// The fast path of [`Memory::load`]: `Some` when the access lies in one readable page.
+    #[inline(always)]
+    pub fn try_load<const N: usize>(&self, address: u32) -> Option<[u8; N]> {
+        let perm = self.perms[(address >> 12) as usize];
+        if perm & READ != 0 && (address % PAGE_SIZE) as usize <= PAGE_SIZE as usize - N {
+            let at = address as usize;
+            let mut out = [0u8; N];
+            out.copy_from_slice(&self.bytes()[at..at + N]);
+            Some(out)
+        } else {
+            None
+        }
+    }
+
+    /// The fast path of [`Memory::store`]: `true` (and stored) when the access lies in one
+    /// writable page; `false` and nothing written otherwise.
+    #[inline(always)]
+    pub fn try_store<const N: usize>(&mut self, address: u32, value: [u8; N]) -> bool {
+        let perm = self.perms[(address >> 12) as usize];
+        if perm & WRITE != 0 && (address % PAGE_SIZE) as usize <= PAGE_SIZE as usize - N {
+            let at = address as usize;
+            self.bytes_mut()[at..at + N].copy_from_slice(&value);
+            true
+        } else {
+            false
+        }
+    }
+
     /// Loads `N` bytes from `address`.
     #[inline(always)]
     pub fn load<const N: usize>(&self, address: u32) -> Result<[u8; N], Fault> {

@@ -23,7 +23,7 @@ pub(crate) type Ops = *const Op;
 pub(crate) type Ip = *const Op;
 
 /// An op handler.
-pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, u32, i64);
+pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, i64);
 
 /// Block entries and checkpoints passed per handler chain before returning to [`run`]. With
 /// a checkpoint at least every [`super::program::CHECKPOINT_INTERVAL`] ops, this bounds the
@@ -40,6 +40,12 @@ pub(crate) struct Ctx<'a> {
     ip: usize,
     /// Code offset of the instruction that stopped.
     pc: u32,
+    /// Block entries and checkpoints left before returning to [`run`].
+    budget: u32,
+    /// Address of a load or store taking the slow path.
+    address: u32,
+    /// Value of a store taking the slow path (low bytes).
+    value: u64,
     /// Why the handler chain returned. Handlers return nothing (so every call to the next
     /// handler is a plain tail call) and leave the reason here.
     why: Stop,
@@ -64,8 +70,8 @@ fn index(ops: Ops, ip: Ip) -> usize {
 }
 
 #[inline(always)]
-fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
-    (op(ip).handler)(r, c, ops, ip, budget, gas)
+fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+    (op(ip).handler)(r, c, ops, ip, gas)
 }
 
 /// Returns to [`run`] when the budget is spent (`ip` is where it resumes).
@@ -92,30 +98,68 @@ fn fault(c: &mut Ctx<'_>, ops: Ops, ip: Ip, f: Fault, gas: i64) {
     stop(c, ops, ip, ip, fault_to_stop(f), gas)
 }
 
+/// A load that left the fast path (page-crossing or faulting). Called in tail position so the
+/// fast path needs no saved registers.
+/// The address is passed in [`Ctx::address`] (and the conversion as a zero-sized function
+/// item) to keep every argument in a register.
+#[cold]
+#[inline(never)]
+fn load_slow<const N: usize, F: Fn([u8; N]) -> u64>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ops: Ops,
+    ip: Ip,
+    gas: i64,
+    conv: F,
+) {
+    match c.mem.load::<N>(c.address) {
+        Ok(bytes) => {
+            r[op(ip).a as usize] = conv(bytes);
+            next(r, c, ops, ip.wrapping_add(1), gas)
+        }
+        Err(f) => fault(c, ops, ip, f, gas),
+    }
+}
+
+/// A store that left the fast path; see [`load_slow`].
+/// The address and value are passed in [`Ctx::address`] and [`Ctx::value`]; the array
+/// argument only carries the width.
+#[cold]
+#[inline(never)]
+fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: [u8; N]) {
+    let mut value = [0u8; N];
+    value.copy_from_slice(&c.value.to_le_bytes()[..N]);
+    match c.mem.store(c.address, value) {
+        Ok(()) => next(r, c, ops, ip.wrapping_add(1), gas),
+        Err(f) => fault(c, ops, ip, f, gas),
+    }
+}
+
 /// Charges `cost` for the block whose `Gas` op is `target` and continues with its first
 /// instruction.
 #[inline(always)]
-fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, cost: u32, budget: u32, gas: i64) {
-    if budget == 0 {
+fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, cost: u32, gas: i64) {
+    if c.budget == 0 {
         return out_of_budget(c, ops, target, gas);
     }
+    c.budget -= 1;
     let cost = i64::from(cost);
     if gas < cost {
         return stop(c, ops, target, target, Stop::OutOfGas, gas);
     }
-    next(r, c, ops, target.wrapping_add(1), budget - 1, gas - cost)
+    next(r, c, ops, target.wrapping_add(1), gas - cost)
 }
 
 /// Charges the block whose `Gas` op is `target` and continues with its first instruction.
 #[inline(always)]
-fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, budget: u32, gas: i64) {
-    enter_cost(r, c, ops, target, op(target).x, budget, gas)
+fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, gas: i64) {
+    enter_cost(r, c, ops, target, op(target).x, gas)
 }
 
 #[inline(always)]
-fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, address: u32, budget: u32, gas: i64) {
+fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, address: u32, gas: i64) {
     match dynamic_target(c.program, address) {
-        Ok((target, cost)) => enter_cost(r, c, ops, ops.wrapping_add(target), cost, budget, gas),
+        Ok((target, cost)) => enter_cost(r, c, ops, ops.wrapping_add(target), cost, gas),
         Err(why) => stop(c, ops, ip, ip, why, gas),
     }
 }
@@ -129,60 +173,66 @@ macro_rules! handlers {
     ) => {
         $(
             #[allow(non_snake_case)]
-            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
                 let $ao = op(ip);
                 {
                     let $ar = &mut *r;
                     $ae;
                 }
-                next(r, c, ops, ip.wrapping_add(1), budget, gas)
+                next(r, c, ops, ip.wrapping_add(1), gas)
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
                 let $lo = op(ip);
                 let address: u32 = {
                     #[allow(unused_variables)]
                     let $lr = &*r;
                     $laddr
                 };
-                match c.mem.load::<$ln>(address) {
-                    Ok(bytes) => {
+                match c.mem.try_load::<$ln>(address) {
+                    Some(bytes) => {
                         r[$lo.a as usize] = $lconv(bytes);
-                        next(r, c, ops, ip.wrapping_add(1), budget, gas)
+                        next(r, c, ops, ip.wrapping_add(1), gas)
                     }
-                    Err(f) => fault(c, ops, ip, f, gas),
+                    None => {
+                        c.address = address;
+                        load_slow::<$ln, _>(r, c, ops, ip, gas, $lconv)
+                    }
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
                 let $so = op(ip);
                 let (address, value) = {
                     #[allow(unused_variables)]
                     let $sr = &*r;
                     ($saddr, $sval)
                 };
-                match c.mem.store(address, value) {
-                    Ok(()) => next(r, c, ops, ip.wrapping_add(1), budget, gas),
-                    Err(f) => fault(c, ops, ip, f, gas),
+                if c.mem.try_store(address, value) {
+                    next(r, c, ops, ip.wrapping_add(1), gas)
+                } else {
+                    c.address = address;
+                    c.value = widen(value);
+                    store_slow(r, c, ops, ip, gas, value)
                 }
             }
         )*
         $(
             #[allow(non_snake_case)]
-            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
                 let $bro = op(ip);
                 let taken = {
                     let $brr = &*r;
                     $bcond
                 };
                 if taken {
-                    enter_cost(r, c, ops, ops.wrapping_add($bro.y as usize), $bro.z, budget, gas)
+                    enter_cost(r, c, ops, ops.wrapping_add($bro.y as usize), $bro.z, gas)
                 } else {
-                    enter(r, c, ops, ip.wrapping_add(1), budget, gas)
+                    enter(r, c, ops, ip.wrapping_add(1), gas)
                 }
             }
         )*
@@ -208,6 +258,14 @@ macro_rules! handlers {
             }
         }
     };
+}
+
+/// Little-endian bytes of a store value, zero-extended to 64 bits.
+#[inline(always)]
+fn widen<const N: usize>(value: [u8; N]) -> u64 {
+    let mut wide = [0u8; 8];
+    wide[..N].copy_from_slice(&value);
+    u64::from_le_bytes(wide)
 }
 
 #[inline(always)]
@@ -375,73 +433,74 @@ handlers! {
 }
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
-    enter(r, c, ops, ip, budget, gas)
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+    enter(r, c, ops, ip, gas)
 }
 
 /// Inside long blocks: spends budget so straight-line code cannot recurse without bound.
 #[allow(non_snake_case)]
-fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
-    if budget == 0 {
+fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+    if c.budget == 0 {
         return out_of_budget(c, ops, ip.wrapping_add(1), gas);
     }
-    next(r, c, ops, ip.wrapping_add(1), budget - 1, gas)
+    c.budget -= 1;
+    next(r, c, ops, ip.wrapping_add(1), gas)
 }
 
 #[allow(non_snake_case)]
-fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, _: u32, gas: i64) {
+fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     stop(c, ops, ip, ip, Stop::Panic, gas)
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
-    enter(r, c, ops, ip.wrapping_add(1), budget, gas)
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+    enter(r, c, ops, ip.wrapping_add(1), gas)
 }
 
 #[allow(non_snake_case)]
-fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, _: u32, gas: i64) {
+fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     stop(c, ops, ip, ip.wrapping_add(1), Stop::HostCall(op(ip).x), gas)
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     let o = op(ip);
-    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, budget, gas)
+    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     let o = op(ip);
     r[a(o)] = imm(o);
-    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, budget, gas)
+    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
 }
 
 #[allow(non_snake_case)]
-fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     let address = ind(r, a(op(ip)), op(ip));
-    djump(r, c, ops, ip, address, budget, gas)
+    djump(r, c, ops, ip, address, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     let o = op(ip);
     let address = (r[b(o)] as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
-    djump(r, c, ops, ip, address, budget, gas)
+    djump(r, c, ops, ip, address, gas)
 }
 
 #[allow(non_snake_case)]
-fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, gas: i64) {
+fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
     let o = op(ip);
     let size = u32::try_from(r[b(o)] as i64).unwrap_or(0);
     r[a(o)] = sext(c.mem.sbrk(size).unwrap_or(0));
-    next(r, c, ops, ip.wrapping_add(1), budget, gas)
+    next(r, c, ops, ip.wrapping_add(1), gas)
 }
 
 /// `memset`: `a2` bytes of `a1` at `a0`, one gas per byte; progress is kept in `a0`/`a2`, so
 /// an out-of-gas or fault stop resumes where it left off.
 #[allow(non_snake_case)]
-fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, mut gas: i64) {
+fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64) {
     let value = r[8] as u8;
     let mut dst = r[7] as u32;
     let mut count = r[9] as u32;
@@ -463,7 +522,7 @@ fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, budget: u32, mut gas:
     r[9] = u64::from(count);
     match result {
         Some(why) => stop(c, ops, ip, ip, why, gas),
-        None => next(r, c, ops, ip.wrapping_add(1), budget, gas),
+        None => next(r, c, ops, ip.wrapping_add(1), gas),
     }
 }
 
@@ -475,12 +534,23 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
         return super::switch::run::<true>(cpu, program, mem);
     }
     let ops: Ops = program.ops.as_ptr();
-    let mut c = Ctx { mem, program, gas: cpu.gas, ip: cpu.ip, pc: cpu.pc, why: Stop::Budget };
+    let mut c = Ctx {
+        mem,
+        program,
+        gas: cpu.gas,
+        ip: cpu.ip,
+        pc: cpu.pc,
+        address: 0,
+        value: 0,
+        budget: 0,
+        why: Stop::Budget,
+    };
     let regs = &mut cpu.regs;
     let why = loop {
         let (ip, gas) = (ops.wrapping_add(c.ip), c.gas);
         c.why = Stop::Budget;
-        (op(ip).handler)(regs, &mut c, ops, ip, BUDGET, gas);
+        c.budget = BUDGET;
+        (op(ip).handler)(regs, &mut c, ops, ip, gas);
         if c.why != Stop::Budget {
             break c.why;
         }
