@@ -16,6 +16,7 @@
 //!     bit is clear, it is raw `code ++ bitmask` as for the decoder;
 //!   * bit 3: start at the pc selected by byte 14 instead of 0;
 //!   * bit 4: host calls write their number to `a0` before resuming;
+//!   * bit 5: the step-mode run uses switch dispatch (else threaded);
 //! * bytes 1..=13: one selector per register, see [`reg_value`];
 //! * byte 14: start pc selector (`byte % (code length + 2)`);
 //! * the rest: the code part.
@@ -24,7 +25,7 @@
 
 use isa::blob::CodeBlob;
 use isa::{InstructionSet, Reg};
-use vm::{Access, Config, Engine, ExitReason, Heap, Instance, Module, ProgramImage};
+use vm::{Access, Config, Dispatch, Engine, ExitReason, Heap, Instance, Module, ProgramImage};
 
 /// Length of the interpreter input header.
 pub const INTERP_HEADER: usize = 15;
@@ -34,6 +35,8 @@ pub const FLAG_CODE_BLOB: u8 = 1 << 2;
 pub const FLAG_START_PC: u8 = 1 << 3;
 /// Flag: host calls write their number to `a0`.
 pub const FLAG_HOSTCALL_A0: u8 = 1 << 4;
+/// Flag: step mode uses switch dispatch.
+pub const FLAG_STEP_SWITCH: u8 = 1 << 5;
 
 /// Instruction sets the interpreter target runs (the 64-bit ones).
 pub const RUN_SETS: [InstructionSet; 4] =
@@ -93,6 +96,8 @@ pub struct InterpInput {
     pub start_pc: u32,
     /// Whether host calls write `a0`.
     pub hostcall_writes_a0: bool,
+    /// Dispatch used for the step-mode run.
+    pub step_dispatch: Dispatch,
 }
 
 /// Decodes an interpreter input (see the module docs). Never fails.
@@ -121,7 +126,14 @@ pub fn parse_interp(data: &[u8]) -> InterpInput {
     } else {
         0
     };
-    InterpInput { set, code, regs, start_pc, hostcall_writes_a0: flags & FLAG_HOSTCALL_A0 != 0 }
+    InterpInput {
+        set,
+        code,
+        regs,
+        start_pc,
+        hostcall_writes_a0: flags & FLAG_HOSTCALL_A0 != 0,
+        step_dispatch: if flags & FLAG_STEP_SWITCH != 0 { Dispatch::Switch } else { Dispatch::Threaded },
+    }
 }
 
 /// Gas given at the start and at each top-up.
@@ -158,10 +170,10 @@ pub struct Outcome {
     pub steps: u64,
 }
 
-/// Builds the module for `input` (`step` selects step mode).
-pub fn build_module(input: &InterpInput, step: bool) -> Module {
+/// Builds the module for `input` with the given dispatch and step mode.
+pub fn build_module(input: &InterpInput, dispatch: Dispatch, step: bool) -> Module {
     let mut config = Config::new();
-    config.set_step(step);
+    config.set_dispatch(dispatch).set_step(step);
     let engine = Engine::new(&config).expect("the interpreter backend is always available");
     let mut image = ProgramImage::bare(input.set, input.code.clone());
     image.heap = Heap { base: 0x30000, top: 0x30000, limit: 0x40000 };
@@ -188,6 +200,7 @@ pub fn execute(module: &Module, input: &InterpInput, step: bool) -> Option<Outco
     let view = input.code.view(input.set);
     let (mut topups, mut faults, mut hostcalls, mut steps) = (0u32, 0u32, 0u32, 0u64);
     let mut events = Vec::new();
+    let mut mapped = Vec::new();
     loop {
         let exit = inst.run();
         assert!(inst.gas() >= 0, "negative gas {} after {exit}", inst.gas());
@@ -225,6 +238,7 @@ pub fn execute(module: &Module, input: &InterpInput, step: bool) -> Option<Outco
                 }
                 faults += 1;
                 inst.map(address, 4096, Access::ReadWrite);
+                mapped.push(address);
             }
             ExitReason::HostCall(n) => {
                 if hostcalls == MAX_HOSTCALLS {
@@ -238,13 +252,25 @@ pub fn execute(module: &Module, input: &InterpInput, step: bool) -> Option<Outco
             ExitReason::Step => unreachable!(),
         }
     }
-    let pages = inst
-        .memory()
-        .accessible_pages()
-        .map(|(address, access)| {
+    // The pages that can be accessible: the fixed ones, the faulted-in ones and the heap.
+    // (Cheaper than `Memory::accessible_pages`, which walks every page between the lowest
+    // and the highest one ever mapped.)
+    let heap = inst.memory().heap();
+    let mut candidates: Vec<u32> = vec![0x10000, 0x11000, 0x20000];
+    candidates.extend(&mapped);
+    candidates.extend((heap.base / 4096..u64::from(heap.top).div_ceil(4096) as u32).map(|p| p * 4096));
+    candidates.sort_unstable();
+    candidates.dedup();
+    let pages = candidates
+        .into_iter()
+        .filter_map(|address| {
+            let access = inst.memory().access(address);
+            if access == Access::None {
+                return None;
+            }
             let mut bytes = vec![0u8; 4096];
             inst.read_memory(address, &mut bytes).expect("accessible page is readable");
-            (address, access, bytes)
+            Some((address, access, bytes))
         })
         .collect();
     Some(Outcome {
@@ -252,7 +278,7 @@ pub fn execute(module: &Module, input: &InterpInput, step: bool) -> Option<Outco
         regs: inst.regs(),
         gas: inst.gas(),
         pc: inst.pc(),
-        heap: inst.memory().heap(),
+        heap,
         pages,
         steps,
     })
