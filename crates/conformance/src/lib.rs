@@ -77,14 +77,6 @@ pub fn run_dir_with(dir: &Path, config: &Config) -> Result<Report, LoadError> {
     Ok(report)
 }
 
-/// The corpora directory: `$GANNET_CORPORA`, else `../shared/corpora` relative to the workspace root.
-pub fn corpora_dir() -> PathBuf {
-    match std::env::var_os("GANNET_CORPORA") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
-    }
-}
-
 /// Directory of Gannet's own vectors.
 pub fn own_vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")

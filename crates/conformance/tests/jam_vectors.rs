@@ -1,6 +1,6 @@
 //! The JAM PVM test vectors and Gannet's own vectors on the interpreter.
 
-use gannet_conformance::{corpora_dir, own_vectors_dir, run_dir_with, Report};
+use gannet_conformance::{own_vectors_dir, run_dir_with, Report};
 use vm::{Config, Dispatch};
 
 /// Every interpreter configuration the vectors must pass on: both dispatch strategies, and
@@ -19,18 +19,10 @@ fn run_all(dir: &std::path::Path) -> Vec<(&'static str, Report)> {
     configs().into_iter().map(|(name, config)| (name, run_dir_with(dir, &config).unwrap())).collect()
 }
 
-fn require_corpora() -> bool {
-    std::env::var("GANNET_REQUIRE_CORPORA").is_ok_and(|v| v == "1")
-}
-
 #[test]
 fn jam_vectors_pass_on_the_interpreter() {
-    let dir = corpora_dir().join("jam-pvm/pvm/programs");
-    if !dir.is_dir() {
-        assert!(!require_corpora(), "GANNET_REQUIRE_CORPORA=1 but {} is missing", dir.display());
-        eprintln!("skipping: JAM vectors not found at {} (set GANNET_CORPORA)", dir.display());
-        return;
-    }
+    let Some(corpora) = testkit::corpora() else { return };
+    let dir = corpora.join("jam-pvm/pvm/programs");
     for (name, report) in run_all(&dir) {
         for failure in &report.failed {
             eprintln!("FAIL [{name}] {}: {}", failure.name, failure.differences.join("; "));

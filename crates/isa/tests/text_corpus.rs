@@ -6,7 +6,7 @@
 //! `GANNET_REQUIRE_CORPORA=1`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gannet_isa::blob::{CodeBlob, ProgramBlob, StandardProgram};
 use gannet_isa::text::{
@@ -17,40 +17,7 @@ use gannet_isa::InstructionSet;
 
 const ANNOTATED: DisasmOptions = DisasmOptions { show_offsets: true, show_bytes: true };
 
-/// The corpora root, or `None` (after printing why) when the tests should skip.
-fn corpora() -> Option<PathBuf> {
-    let root = match std::env::var_os("GANNET_CORPORA") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
-    };
-    if root.is_dir() {
-        return Some(root);
-    }
-    if std::env::var("GANNET_REQUIRE_CORPORA").as_deref() == Ok("1") {
-        panic!("corpora not found at {} (GANNET_REQUIRE_CORPORA=1)", root.display());
-    }
-    eprintln!("skipping: corpora not found at {}", root.display());
-    None
-}
-
-/// Files under `dir` (recursively) whose extension is one of `exts`, sorted.
-fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use testkit::{corpora, files};
 
 /// What the text of one blob contains.
 #[derive(Default, Debug)]

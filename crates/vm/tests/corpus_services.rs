@@ -3,25 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use testkit::corpora;
+
 use gannet_vm::{Config, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
 use isa::blob::StandardProgram;
 use isa::InstructionSet;
-
-fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("GANNET_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("GANNET_REQUIRE_CORPORA").as_deref() != Ok("1"),
-        "GANNET_REQUIRE_CORPORA=1 but {} is missing",
-        dir.display()
-    );
-    eprintln!("skipping: corpora not found at {}", dir.display());
-    None
-}
 
 fn service_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -81,23 +81,8 @@ pub fn add_blob(dir: &Path) -> PathBuf {
     out
 }
 
-/// The corpora directory, or `None` (after saying so) when it is absent; panics when it is
-/// absent and `GANNET_REQUIRE_CORPORA=1`.
-pub fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("GANNET_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../../shared/corpora"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("GANNET_REQUIRE_CORPORA").as_deref() != Ok("1"),
-        "GANNET_REQUIRE_CORPORA=1 but {} is missing",
-        dir.display()
-    );
-    eprintln!("skipping: corpora not found at {}", dir.display());
-    None
-}
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub use testkit::corpora;
 
 /// Files under `root/sub` with one of the extensions, sorted.
 pub fn files(root: &Path, sub: &str, extensions: &[&str]) -> Vec<PathBuf> {
