@@ -80,14 +80,14 @@ pub(crate) fn u64v(b: [u8; 8]) -> u64 {
 /// or the stop it causes.
 #[inline(always)]
 pub(crate) fn dynamic_target(program: &Program, address: u32) -> Result<(usize, u32), Stop> {
-    if address == RETURN_TO_HOST {
-        return Err(Stop::Halt);
+    // Fast path first: an even address whose entry exists and is valid. Address 0 wraps to a
+    // huge index and misses; 0xFFFF0000 can only hit for a table of 2^31 entries, which the
+    // blob limits (16 Mi entries) rule out.
+    let entry = (address >> 1).wrapping_sub(1) as usize;
+    if let Some(&(index, cost)) = program.jump_table.get(entry) {
+        if address & 1 == 0 && index != NONE {
+            return Ok((index as usize, cost));
+        }
     }
-    if address == 0 || !address.is_multiple_of(2) {
-        return Err(Stop::Panic);
-    }
-    match program.jump_table.get((address / 2 - 1) as usize) {
-        Some(&(index, cost)) if index != NONE => Ok((index as usize, cost)),
-        _ => Err(Stop::Panic),
-    }
+    Err(if address == RETURN_TO_HOST { Stop::Halt } else { Stop::Panic })
 }
