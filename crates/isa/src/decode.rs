@@ -205,6 +205,17 @@ impl<'a> CodeView<'a> {
         }
     }
 
+    /// Code offsets at which basic blocks start, in order: offset 0 and every instruction after
+    /// one that [ends a block](Decoded::ends_block) (the implicit end-of-code trap included).
+    pub fn block_starts(&self) -> impl Iterator<Item = u32> + 'a {
+        let mut at_start = true;
+        self.instructions().filter_map(move |d| {
+            let start = at_start.then_some(d.pc);
+            at_start = d.ends_block();
+            start
+        })
+    }
+
     /// Iterates over every instruction from offset 0 in code order, including invalid
     /// positions and, if the last instruction can fall through, the implicit trap at the end.
     pub fn instructions(&self) -> Instructions<'a> {

@@ -186,6 +186,13 @@ pub enum DecodedKind {
 }
 
 impl Decoded {
+    /// Whether a basic block ends with this instruction, so the next one starts a block.
+    /// Invalid opcodes and unmarked positions decode as `trap` and so end blocks too.
+    #[inline]
+    pub fn ends_block(&self) -> bool {
+        self.inst.opcode.is_terminator()
+    }
+
     /// Offset of the following instruction.
     #[inline]
     pub fn next_pc(&self) -> u32 {

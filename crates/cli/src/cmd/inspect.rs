@@ -39,22 +39,11 @@ struct CodeStats {
 fn code_stats(code: &CodeBlob, set: InstructionSet) -> CodeStats {
     let view = code.view(set);
     let marked = (0..view.len()).filter(|&offset| view.is_marked(offset)).count();
-    let mut stats = CodeStats { marked, invalid_opcodes: 0, blocks: 0 };
-    let mut at_block_start = true;
-    for decoded in view.instructions() {
-        if decoded.kind == DecodedKind::EndOfCode {
-            break;
-        }
-        if at_block_start {
-            stats.blocks += 1;
-        }
-        if let DecodedKind::InvalidOpcode(_) = decoded.kind {
-            stats.invalid_opcodes += 1;
-        }
-        // Invalid opcodes and unmarked positions decode as `trap`, a terminator.
-        at_block_start = decoded.inst.opcode.is_terminator();
-    }
-    stats
+    let invalid_opcodes =
+        view.instructions().filter(|d| matches!(d.kind, DecodedKind::InvalidOpcode(_))).count();
+    // Blocks that start inside the code (the implicit end-of-code trap is not counted).
+    let blocks = view.block_starts().filter(|&pc| pc < view.len()).count();
+    CodeStats { marked, invalid_opcodes, blocks }
 }
 
 /// `name: value` lines with aligned values.

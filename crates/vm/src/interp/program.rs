@@ -68,7 +68,7 @@ impl Program {
             }
             ops.push(op);
             pcs.push(d.pc);
-            if d.inst.opcode.is_terminator() {
+            if d.ends_block() {
                 block_gas = None;
             }
         }
