@@ -85,7 +85,7 @@ pub(crate) struct Op {
 
 impl Op {
     pub(crate) fn new(kind: Kind) -> Op {
-        Op { handler: handler_for(kind), kind, a: 0, b: 0, c: 0, x: 0, y: 0, z: 0 }
+        Op { handler: handler_for(kind, 0), kind, a: 0, b: 0, c: 0, x: 0, y: 0, z: 0 }
     }
 }
 

@@ -10,7 +10,7 @@ use isa::sext;
 
 use super::exec::{dynamic_target, fault_to_stop, i16v, i32v, i8v, u16v, u32v, u64v, u8v, Cpu, Stop};
 use super::ops::{Kind, Op};
-use super::program::Program;
+use super::program::{Program, NO_FORWARD};
 use crate::memory::{Fault, Memory};
 
 /// Registers as handlers see them.
@@ -23,7 +23,7 @@ pub(crate) type Ops = *const Op;
 pub(crate) type Ip = *const Op;
 
 /// An op handler.
-pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, i64);
+pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, i64, u64);
 
 /// Block entries and checkpoints passed per handler chain before returning to [`run`]. With
 /// a checkpoint at least every [`super::program::CHECKPOINT_INTERVAL`] ops, this bounds the
@@ -69,9 +69,13 @@ fn index(ops: Ops, ip: Ip) -> usize {
     (ip as usize - ops as usize) / core::mem::size_of::<Op>()
 }
 
+/// Continues with the op at `ip`. `last` is the value of the register most recently written in
+/// this block (see [`super::program::Program::forward`]); handlers whose source register is
+/// that one read `last` instead of the register file, which saves a store-to-load round trip
+/// on every dependent instruction.
 #[inline(always)]
-fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
-    (op(ip).handler)(r, c, ops, ip, gas)
+fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
+    (op(ip).handler)(r, c, ops, ip, gas, last)
 }
 
 /// Returns to [`run`] when the budget is spent (`ip` is where it resumes).
@@ -114,23 +118,24 @@ fn load_slow<const N: usize, F: Fn([u8; N]) -> u64>(
 ) {
     match c.mem.load::<N>(c.address) {
         Ok(bytes) => {
-            r[op(ip).a as usize] = conv(bytes);
-            next(r, c, ops, ip.wrapping_add(1), gas)
+            let value = conv(bytes);
+            r[op(ip).a as usize] = value;
+            next(r, c, ops, ip.wrapping_add(1), gas, value)
         }
         Err(f) => fault(c, ops, ip, f, gas),
     }
 }
 
 /// A store that left the fast path; see [`load_slow`].
-/// The address and value are passed in [`Ctx::address`] and [`Ctx::value`]; the array
-/// argument only carries the width.
+/// The address and value are passed in [`Ctx::address`] and [`Ctx::value`]; `last` passes
+/// through (a store writes no register).
 #[cold]
 #[inline(never)]
-fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: [u8; N]) {
+fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
     let mut value = [0u8; N];
     value.copy_from_slice(&c.value.to_le_bytes()[..N]);
     match c.mem.store(c.address, value) {
-        Ok(()) => next(r, c, ops, ip.wrapping_add(1), gas),
+        Ok(()) => next(r, c, ops, ip.wrapping_add(1), gas, last),
         Err(f) => fault(c, ops, ip, f, gas),
     }
 }
@@ -147,7 +152,7 @@ fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, cost: u32, ga
     if gas < cost {
         return stop(c, ops, target, target, Stop::OutOfGas, gas);
     }
-    next(r, c, ops, target.wrapping_add(1), gas - cost)
+    next(r, c, ops, target.wrapping_add(1), gas - cost, 0)
 }
 
 /// Charges the block whose `Gas` op is `target` and continues with its first instruction.
@@ -166,35 +171,46 @@ fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, address: u32, gas: i64
 
 macro_rules! handlers {
     (
-        alu { $($alu:ident => |$ar:ident, $ao:ident| $ae:expr;)* }
-        load { $($ld:ident => |$lr:ident, $lo:ident| ($ln:literal, $laddr:expr, $lconv:expr);)* }
-        store { $($st:ident => |$sr:ident, $so:ident| ($saddr:expr, $sval:expr);)* }
-        branch { $($br:ident => |$brr:ident, $bro:ident| $bcond:expr;)* }
+        alu { $($alu:ident => |$ao:ident, $aa:ident, $ab:ident, $ac:ident| $ae:expr;)* }
+        load { $($ld:ident => |$lo:ident, $la:ident, $lb:ident| ($ln:literal, $laddr:expr, $lconv:expr);)* }
+        store { $($st:ident => |$so:ident, $sa:ident, $sb:ident| ($saddr:expr, $sval:expr);)* }
+        branch { $($br:ident => |$bro:ident, $bra:ident, $brb:ident| $bcond:expr;)* }
     ) => {
         $(
-            #[allow(non_snake_case)]
-            fn $alu(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+            #[allow(non_snake_case, unused_variables)]
+            fn $alu<const FA: bool, const FB: bool, const FC: bool>(
+                r: &mut Regs,
+                c: &mut Ctx<'_>,
+                ops: Ops,
+                ip: Ip,
+                gas: i64,
+                last: u64,
+            ) {
                 let $ao = op(ip);
-                {
-                    let $ar = &mut *r;
-                    $ae;
-                }
-                next(r, c, ops, ip.wrapping_add(1), gas)
+                let ($aa, $ab, $ac) = sources::<FA, FB, FC>(r, $ao, last);
+                let value: u64 = $ae;
+                r[$ao.a as usize] = value;
+                next(r, c, ops, ip.wrapping_add(1), gas, value)
             }
         )*
         $(
-            #[allow(non_snake_case)]
-            fn $ld(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+            #[allow(non_snake_case, unused_variables)]
+            fn $ld<const FA: bool, const FB: bool, const FC: bool>(
+                r: &mut Regs,
+                c: &mut Ctx<'_>,
+                ops: Ops,
+                ip: Ip,
+                gas: i64,
+                last: u64,
+            ) {
                 let $lo = op(ip);
-                let address: u32 = {
-                    #[allow(unused_variables)]
-                    let $lr = &*r;
-                    $laddr
-                };
+                let ($la, $lb, _) = sources::<FA, FB, FC>(r, $lo, last);
+                let address: u32 = $laddr;
                 match c.mem.try_load::<$ln>(address) {
                     Some(bytes) => {
-                        r[$lo.a as usize] = $lconv(bytes);
-                        next(r, c, ops, ip.wrapping_add(1), gas)
+                        let value = $lconv(bytes);
+                        r[$lo.a as usize] = value;
+                        next(r, c, ops, ip.wrapping_add(1), gas, value)
                     }
                     None => {
                         c.address = address;
@@ -204,32 +220,33 @@ macro_rules! handlers {
             }
         )*
         $(
-            #[allow(non_snake_case)]
-            fn $st(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+            #[allow(non_snake_case, unused_variables)]
+            fn $st<const FA: bool, const FB: bool, const FC: bool>(
+                r: &mut Regs,
+                c: &mut Ctx<'_>,
+                ops: Ops,
+                ip: Ip,
+                gas: i64,
+                last: u64,
+            ) {
                 let $so = op(ip);
-                let (address, value) = {
-                    #[allow(unused_variables)]
-                    let $sr = &*r;
-                    ($saddr, $sval)
-                };
-                if c.mem.try_store(address, value) {
-                    next(r, c, ops, ip.wrapping_add(1), gas)
-                } else {
-                    c.address = address;
-                    c.value = widen(value);
-                    store_slow(r, c, ops, ip, gas, value)
-                }
+                let ($sa, $sb, _) = sources::<FA, FB, FC>(r, $so, last);
+                store(r, c, ops, ip, gas, last, $saddr, $sval)
             }
         )*
         $(
-            #[allow(non_snake_case)]
-            fn $br(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+            #[allow(non_snake_case, unused_variables)]
+            fn $br<const FA: bool, const FB: bool, const FC: bool>(
+                r: &mut Regs,
+                c: &mut Ctx<'_>,
+                ops: Ops,
+                ip: Ip,
+                gas: i64,
+                last: u64,
+            ) {
                 let $bro = op(ip);
-                let taken = {
-                    let $brr = &*r;
-                    $bcond
-                };
-                if taken {
+                let ($bra, $brb, _) = sources::<FA, FB, FC>(r, $bro, last);
+                if $bcond {
                     enter_cost(r, c, ops, ops.wrapping_add($bro.y as usize), $bro.z, gas)
                 } else {
                     enter(r, c, ops, ip.wrapping_add(1), gas)
@@ -237,27 +254,83 @@ macro_rules! handlers {
             }
         )*
 
-        /// The handler executing ops of `kind`.
-        pub(crate) fn handler_for(kind: Kind) -> Handler {
+        /// The handler executing ops of `kind`; `forward` says which source fields (bits
+        /// [`FWD_A`], [`FWD_B`], [`FWD_C`]) read the forwarded `last` value.
+        pub(crate) fn handler_for(kind: Kind, forward: u8) -> Handler {
+            macro_rules! variant {
+                ($h:ident) => {
+                    match forward & 7 {
+                        0 => $h::<false, false, false>,
+                        1 => $h::<true, false, false>,
+                        2 => $h::<false, true, false>,
+                        3 => $h::<true, true, false>,
+                        4 => $h::<false, false, true>,
+                        5 => $h::<true, false, true>,
+                        6 => $h::<false, true, true>,
+                        _ => $h::<true, true, true>,
+                    }
+                };
+            }
             match kind {
                 Kind::Gas => Gas,
                 Kind::Checkpoint => Checkpoint,
                 Kind::Trap => Trap,
                 Kind::Fallthrough => Fallthrough,
+                Kind::Unlikely => Unlikely,
                 Kind::Ecalli => Ecalli,
                 Kind::Memset => Memset,
                 Kind::Jump => Jump,
-                Kind::JumpIndirect => JumpIndirect,
                 Kind::LoadImmAndJump => LoadImmAndJump,
-                Kind::LoadImmAndJumpIndirect => LoadImmAndJumpIndirect,
-                Kind::Sbrk => Sbrk,
-                $(Kind::$alu => $alu,)*
-                $(Kind::$ld => $ld,)*
-                $(Kind::$st => $st,)*
-                $(Kind::$br => $br,)*
+                Kind::JumpIndirect => variant!(JumpIndirect),
+                Kind::LoadImmAndJumpIndirect => variant!(LoadImmAndJumpIndirect),
+                Kind::Sbrk => variant!(Sbrk),
+                $(Kind::$alu => variant!($alu),)*
+                $(Kind::$ld => variant!($ld),)*
+                $(Kind::$st => variant!($st),)*
+                $(Kind::$br => variant!($br),)*
             }
         }
     };
+}
+
+/// Forwarding flag: the `a` field's register is read from `last`.
+pub(crate) const FWD_A: u8 = 1;
+/// Forwarding flag: the `b` field's register is read from `last`.
+pub(crate) const FWD_B: u8 = 2;
+/// Forwarding flag: the `c` field's register is read from `last`.
+pub(crate) const FWD_C: u8 = 4;
+
+/// The values of the registers named by `a`, `b` and `c`, each taken from `last` when its
+/// forwarding flag is set. Unused ones cost nothing (the loads are dead).
+#[inline(always)]
+fn sources<const FA: bool, const FB: bool, const FC: bool>(r: &Regs, o: &Op, last: u64) -> (u64, u64, u64) {
+    (
+        if FA { last } else { r[o.a as usize] },
+        if FB { last } else { r[o.b as usize] },
+        if FC { last } else { r[o.c as usize] },
+    )
+}
+
+/// A store: the fast path inline, the slow path by tail call.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn store<const N: usize>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ops: Ops,
+    ip: Ip,
+    gas: i64,
+    last: u64,
+    address: u32,
+    value: [u8; N],
+) {
+    if c.mem.try_store(address, value) {
+        next(r, c, ops, ip.wrapping_add(1), gas, last)
+    } else {
+        c.address = address;
+        c.value = widen(value);
+        store_slow::<N>(r, c, ops, ip, gas, last)
+    }
 }
 
 /// Little-endian bytes of a store value, zero-extended to 64 bits.
@@ -273,234 +346,258 @@ fn a(o: &Op) -> usize {
     o.a as usize
 }
 #[inline(always)]
-fn b(o: &Op) -> usize {
-    o.b as usize
-}
-#[inline(always)]
-fn cc(o: &Op) -> usize {
-    o.c as usize
-}
-#[inline(always)]
 fn imm(o: &Op) -> u64 {
     sext(o.x)
 }
+/// `(base + imm) mod 2^32`.
 #[inline(always)]
-fn ind(r: &Regs, base: usize, o: &Op) -> u32 {
-    (r[base] as u32).wrapping_add(o.x)
+fn indv(base: u64, o: &Op) -> u32 {
+    (base as u32).wrapping_add(o.x)
 }
 
 handlers! {
     alu {
-        Unlikely => |r, o| { let _ = (r, o); };
-        LoadImm64 => |r, o| r[a(o)] = u64::from(o.x) | u64::from(o.y) << 32;
-        LoadImm => |r, o| r[a(o)] = imm(o);
-        MoveReg => |r, o| r[a(o)] = r[b(o)];
-        CountSetBits64 => |r, o| r[a(o)] = u64::from(r[b(o)].count_ones());
-        CountSetBits32 => |r, o| r[a(o)] = u64::from((r[b(o)] as u32).count_ones());
-        CountLeadingZeroBits64 => |r, o| r[a(o)] = u64::from(r[b(o)].leading_zeros());
-        CountLeadingZeroBits32 => |r, o| r[a(o)] = u64::from((r[b(o)] as u32).leading_zeros());
-        CountTrailingZeroBits64 => |r, o| r[a(o)] = u64::from(r[b(o)].trailing_zeros());
-        CountTrailingZeroBits32 => |r, o| r[a(o)] = u64::from((r[b(o)] as u32).trailing_zeros());
-        SignExtend8 => |r, o| r[a(o)] = r[b(o)] as i8 as u64;
-        SignExtend16 => |r, o| r[a(o)] = r[b(o)] as i16 as u64;
-        ZeroExtend16 => |r, o| r[a(o)] = u64::from(r[b(o)] as u16);
-        ReverseBytes => |r, o| r[a(o)] = r[b(o)].swap_bytes();
-        AddImm32 => |r, o| r[a(o)] = add32(r[b(o)], imm(o));
-        AndImm => |r, o| r[a(o)] = r[b(o)] & imm(o);
-        XorImm => |r, o| r[a(o)] = r[b(o)] ^ imm(o);
-        OrImm => |r, o| r[a(o)] = r[b(o)] | imm(o);
-        MulImm32 => |r, o| r[a(o)] = mul32(r[b(o)], imm(o));
-        SetLessThanUnsignedImm => |r, o| r[a(o)] = u64::from(r[b(o)] < imm(o));
-        SetLessThanSignedImm => |r, o| r[a(o)] = u64::from((r[b(o)] as i64) < imm(o) as i64);
-        ShiftLogicalLeftImm32 => |r, o| r[a(o)] = shl32(r[b(o)], imm(o));
-        ShiftLogicalRightImm32 => |r, o| r[a(o)] = shr32(r[b(o)], imm(o));
-        ShiftArithmeticRightImm32 => |r, o| r[a(o)] = sar32(r[b(o)], imm(o));
-        NegateAndAddImm32 => |r, o| r[a(o)] = sub32(imm(o), r[b(o)]);
-        SetGreaterThanUnsignedImm => |r, o| r[a(o)] = u64::from(r[b(o)] > imm(o));
-        SetGreaterThanSignedImm => |r, o| r[a(o)] = u64::from((r[b(o)] as i64) > imm(o) as i64);
-        ShiftLogicalLeftImmAlt32 => |r, o| r[a(o)] = shl32(imm(o), r[b(o)]);
-        ShiftLogicalRightImmAlt32 => |r, o| r[a(o)] = shr32(imm(o), r[b(o)]);
-        ShiftArithmeticRightImmAlt32 => |r, o| r[a(o)] = sar32(imm(o), r[b(o)]);
-        CmovIfZeroImm => |r, o| if r[b(o)] == 0 { r[a(o)] = imm(o) };
-        CmovIfNotZeroImm => |r, o| if r[b(o)] != 0 { r[a(o)] = imm(o) };
-        AddImm64 => |r, o| r[a(o)] = r[b(o)].wrapping_add(imm(o));
-        MulImm64 => |r, o| r[a(o)] = r[b(o)].wrapping_mul(imm(o));
-        ShiftLogicalLeftImm64 => |r, o| r[a(o)] = r[b(o)] << (o.x & 63);
-        ShiftLogicalRightImm64 => |r, o| r[a(o)] = r[b(o)] >> (o.x & 63);
-        ShiftArithmeticRightImm64 => |r, o| r[a(o)] = ((r[b(o)] as i64) >> (o.x & 63)) as u64;
-        NegateAndAddImm64 => |r, o| r[a(o)] = imm(o).wrapping_sub(r[b(o)]);
-        ShiftLogicalLeftImmAlt64 => |r, o| r[a(o)] = imm(o) << (r[b(o)] & 63);
-        ShiftLogicalRightImmAlt64 => |r, o| r[a(o)] = imm(o) >> (r[b(o)] & 63);
-        ShiftArithmeticRightImmAlt64 => |r, o| r[a(o)] = ((imm(o) as i64) >> (r[b(o)] & 63)) as u64;
-        RotateRightImm64 => |r, o| r[a(o)] = r[b(o)].rotate_right(o.x & 63);
-        RotateRightImmAlt64 => |r, o| r[a(o)] = imm(o).rotate_right((r[b(o)] & 63) as u32);
-        RotateRightImm32 => |r, o| r[a(o)] = rotr32(r[b(o)], imm(o));
-        RotateRightImmAlt32 => |r, o| r[a(o)] = rotr32(imm(o), r[b(o)]);
-        Add32 => |r, o| r[a(o)] = add32(r[b(o)], r[cc(o)]);
-        Sub32 => |r, o| r[a(o)] = sub32(r[b(o)], r[cc(o)]);
-        Mul32 => |r, o| r[a(o)] = mul32(r[b(o)], r[cc(o)]);
-        DivUnsigned32 => |r, o| r[a(o)] = div_u32(r[b(o)], r[cc(o)]);
-        DivSigned32 => |r, o| r[a(o)] = div_s32(r[b(o)], r[cc(o)]);
-        RemUnsigned32 => |r, o| r[a(o)] = rem_u32(r[b(o)], r[cc(o)]);
-        RemSigned32 => |r, o| r[a(o)] = rem_s32(r[b(o)], r[cc(o)]);
-        ShiftLogicalLeft32 => |r, o| r[a(o)] = shl32(r[b(o)], r[cc(o)]);
-        ShiftLogicalRight32 => |r, o| r[a(o)] = shr32(r[b(o)], r[cc(o)]);
-        ShiftArithmeticRight32 => |r, o| r[a(o)] = sar32(r[b(o)], r[cc(o)]);
-        Add64 => |r, o| r[a(o)] = r[b(o)].wrapping_add(r[cc(o)]);
-        Sub64 => |r, o| r[a(o)] = r[b(o)].wrapping_sub(r[cc(o)]);
-        Mul64 => |r, o| r[a(o)] = r[b(o)].wrapping_mul(r[cc(o)]);
-        DivUnsigned64 => |r, o| r[a(o)] = div_u64(r[b(o)], r[cc(o)]);
-        DivSigned64 => |r, o| r[a(o)] = div_s64(r[b(o)], r[cc(o)]);
-        RemUnsigned64 => |r, o| r[a(o)] = rem_u64(r[b(o)], r[cc(o)]);
-        RemSigned64 => |r, o| r[a(o)] = rem_s64(r[b(o)], r[cc(o)]);
-        ShiftLogicalLeft64 => |r, o| r[a(o)] = r[b(o)] << (r[cc(o)] & 63);
-        ShiftLogicalRight64 => |r, o| r[a(o)] = r[b(o)] >> (r[cc(o)] & 63);
-        ShiftArithmeticRight64 => |r, o| r[a(o)] = ((r[b(o)] as i64) >> (r[cc(o)] & 63)) as u64;
-        And => |r, o| r[a(o)] = r[b(o)] & r[cc(o)];
-        Xor => |r, o| r[a(o)] = r[b(o)] ^ r[cc(o)];
-        Or => |r, o| r[a(o)] = r[b(o)] | r[cc(o)];
-        MulUpperSignedSigned => |r, o| r[a(o)] = mulh_ss(r[b(o)], r[cc(o)]);
-        MulUpperUnsignedUnsigned => |r, o| r[a(o)] = mulh_uu(r[b(o)], r[cc(o)]);
-        MulUpperSignedUnsigned => |r, o| r[a(o)] = mulh_su(r[b(o)], r[cc(o)]);
-        SetLessThanUnsigned => |r, o| r[a(o)] = u64::from(r[b(o)] < r[cc(o)]);
-        SetLessThanSigned => |r, o| r[a(o)] = u64::from((r[b(o)] as i64) < r[cc(o)] as i64);
-        CmovIfZero => |r, o| if r[cc(o)] == 0 { r[a(o)] = r[b(o)] };
-        CmovIfNotZero => |r, o| if r[cc(o)] != 0 { r[a(o)] = r[b(o)] };
-        RotateLeft64 => |r, o| r[a(o)] = r[b(o)].rotate_left((r[cc(o)] & 63) as u32);
-        RotateLeft32 => |r, o| r[a(o)] = rotl32(r[b(o)], r[cc(o)]);
-        RotateRight64 => |r, o| r[a(o)] = r[b(o)].rotate_right((r[cc(o)] & 63) as u32);
-        RotateRight32 => |r, o| r[a(o)] = rotr32(r[b(o)], r[cc(o)]);
-        AndInverted => |r, o| r[a(o)] = r[b(o)] & !r[cc(o)];
-        OrInverted => |r, o| r[a(o)] = r[b(o)] | !r[cc(o)];
-        Xnor => |r, o| r[a(o)] = !(r[b(o)] ^ r[cc(o)]);
-        Maximum => |r, o| r[a(o)] = (r[b(o)] as i64).max(r[cc(o)] as i64) as u64;
-        MaximumUnsigned => |r, o| r[a(o)] = r[b(o)].max(r[cc(o)]);
-        Minimum => |r, o| r[a(o)] = (r[b(o)] as i64).min(r[cc(o)] as i64) as u64;
-        MinimumUnsigned => |r, o| r[a(o)] = r[b(o)].min(r[cc(o)]);
+        LoadImm64 => |o, va, vb, vc| u64::from(o.x) | u64::from(o.y) << 32;
+        LoadImm => |o, va, vb, vc| imm(o);
+        MoveReg => |o, va, vb, vc| vb;
+        CountSetBits64 => |o, va, vb, vc| u64::from(vb.count_ones());
+        CountSetBits32 => |o, va, vb, vc| u64::from((vb as u32).count_ones());
+        CountLeadingZeroBits64 => |o, va, vb, vc| u64::from(vb.leading_zeros());
+        CountLeadingZeroBits32 => |o, va, vb, vc| u64::from((vb as u32).leading_zeros());
+        CountTrailingZeroBits64 => |o, va, vb, vc| u64::from(vb.trailing_zeros());
+        CountTrailingZeroBits32 => |o, va, vb, vc| u64::from((vb as u32).trailing_zeros());
+        SignExtend8 => |o, va, vb, vc| vb as i8 as u64;
+        SignExtend16 => |o, va, vb, vc| vb as i16 as u64;
+        ZeroExtend16 => |o, va, vb, vc| u64::from(vb as u16);
+        ReverseBytes => |o, va, vb, vc| vb.swap_bytes();
+        AddImm32 => |o, va, vb, vc| add32(vb, imm(o));
+        AndImm => |o, va, vb, vc| vb & imm(o);
+        XorImm => |o, va, vb, vc| vb ^ imm(o);
+        OrImm => |o, va, vb, vc| vb | imm(o);
+        MulImm32 => |o, va, vb, vc| mul32(vb, imm(o));
+        SetLessThanUnsignedImm => |o, va, vb, vc| u64::from(vb < imm(o));
+        SetLessThanSignedImm => |o, va, vb, vc| u64::from((vb as i64) < imm(o) as i64);
+        ShiftLogicalLeftImm32 => |o, va, vb, vc| shl32(vb, imm(o));
+        ShiftLogicalRightImm32 => |o, va, vb, vc| shr32(vb, imm(o));
+        ShiftArithmeticRightImm32 => |o, va, vb, vc| sar32(vb, imm(o));
+        NegateAndAddImm32 => |o, va, vb, vc| sub32(imm(o), vb);
+        SetGreaterThanUnsignedImm => |o, va, vb, vc| u64::from(vb > imm(o));
+        SetGreaterThanSignedImm => |o, va, vb, vc| u64::from((vb as i64) > imm(o) as i64);
+        ShiftLogicalLeftImmAlt32 => |o, va, vb, vc| shl32(imm(o), vb);
+        ShiftLogicalRightImmAlt32 => |o, va, vb, vc| shr32(imm(o), vb);
+        ShiftArithmeticRightImmAlt32 => |o, va, vb, vc| sar32(imm(o), vb);
+        CmovIfZeroImm => |o, va, vb, vc| if vb == 0 { imm(o) } else { va };
+        CmovIfNotZeroImm => |o, va, vb, vc| if vb != 0 { imm(o) } else { va };
+        AddImm64 => |o, va, vb, vc| vb.wrapping_add(imm(o));
+        MulImm64 => |o, va, vb, vc| vb.wrapping_mul(imm(o));
+        ShiftLogicalLeftImm64 => |o, va, vb, vc| vb << (o.x & 63);
+        ShiftLogicalRightImm64 => |o, va, vb, vc| vb >> (o.x & 63);
+        ShiftArithmeticRightImm64 => |o, va, vb, vc| ((vb as i64) >> (o.x & 63)) as u64;
+        NegateAndAddImm64 => |o, va, vb, vc| imm(o).wrapping_sub(vb);
+        ShiftLogicalLeftImmAlt64 => |o, va, vb, vc| imm(o) << (vb & 63);
+        ShiftLogicalRightImmAlt64 => |o, va, vb, vc| imm(o) >> (vb & 63);
+        ShiftArithmeticRightImmAlt64 => |o, va, vb, vc| ((imm(o) as i64) >> (vb & 63)) as u64;
+        RotateRightImm64 => |o, va, vb, vc| vb.rotate_right(o.x & 63);
+        RotateRightImmAlt64 => |o, va, vb, vc| imm(o).rotate_right((vb & 63) as u32);
+        RotateRightImm32 => |o, va, vb, vc| rotr32(vb, imm(o));
+        RotateRightImmAlt32 => |o, va, vb, vc| rotr32(imm(o), vb);
+        Add32 => |o, va, vb, vc| add32(vb, vc);
+        Sub32 => |o, va, vb, vc| sub32(vb, vc);
+        Mul32 => |o, va, vb, vc| mul32(vb, vc);
+        DivUnsigned32 => |o, va, vb, vc| div_u32(vb, vc);
+        DivSigned32 => |o, va, vb, vc| div_s32(vb, vc);
+        RemUnsigned32 => |o, va, vb, vc| rem_u32(vb, vc);
+        RemSigned32 => |o, va, vb, vc| rem_s32(vb, vc);
+        ShiftLogicalLeft32 => |o, va, vb, vc| shl32(vb, vc);
+        ShiftLogicalRight32 => |o, va, vb, vc| shr32(vb, vc);
+        ShiftArithmeticRight32 => |o, va, vb, vc| sar32(vb, vc);
+        Add64 => |o, va, vb, vc| vb.wrapping_add(vc);
+        Sub64 => |o, va, vb, vc| vb.wrapping_sub(vc);
+        Mul64 => |o, va, vb, vc| vb.wrapping_mul(vc);
+        DivUnsigned64 => |o, va, vb, vc| div_u64(vb, vc);
+        DivSigned64 => |o, va, vb, vc| div_s64(vb, vc);
+        RemUnsigned64 => |o, va, vb, vc| rem_u64(vb, vc);
+        RemSigned64 => |o, va, vb, vc| rem_s64(vb, vc);
+        ShiftLogicalLeft64 => |o, va, vb, vc| vb << (vc & 63);
+        ShiftLogicalRight64 => |o, va, vb, vc| vb >> (vc & 63);
+        ShiftArithmeticRight64 => |o, va, vb, vc| ((vb as i64) >> (vc & 63)) as u64;
+        And => |o, va, vb, vc| vb & vc;
+        Xor => |o, va, vb, vc| vb ^ vc;
+        Or => |o, va, vb, vc| vb | vc;
+        MulUpperSignedSigned => |o, va, vb, vc| mulh_ss(vb, vc);
+        MulUpperUnsignedUnsigned => |o, va, vb, vc| mulh_uu(vb, vc);
+        MulUpperSignedUnsigned => |o, va, vb, vc| mulh_su(vb, vc);
+        SetLessThanUnsigned => |o, va, vb, vc| u64::from(vb < vc);
+        SetLessThanSigned => |o, va, vb, vc| u64::from((vb as i64) < vc as i64);
+        CmovIfZero => |o, va, vb, vc| if vc == 0 { vb } else { va };
+        CmovIfNotZero => |o, va, vb, vc| if vc != 0 { vb } else { va };
+        RotateLeft64 => |o, va, vb, vc| vb.rotate_left((vc & 63) as u32);
+        RotateLeft32 => |o, va, vb, vc| rotl32(vb, vc);
+        RotateRight64 => |o, va, vb, vc| vb.rotate_right((vc & 63) as u32);
+        RotateRight32 => |o, va, vb, vc| rotr32(vb, vc);
+        AndInverted => |o, va, vb, vc| vb & !vc;
+        OrInverted => |o, va, vb, vc| vb | !vc;
+        Xnor => |o, va, vb, vc| !(vb ^ vc);
+        Maximum => |o, va, vb, vc| (vb as i64).max(vc as i64) as u64;
+        MaximumUnsigned => |o, va, vb, vc| vb.max(vc);
+        Minimum => |o, va, vb, vc| (vb as i64).min(vc as i64) as u64;
+        MinimumUnsigned => |o, va, vb, vc| vb.min(vc);
     }
     load {
-        LoadU8 => |r, o| (1, o.x, u8v);
-        LoadI8 => |r, o| (1, o.x, i8v);
-        LoadU16 => |r, o| (2, o.x, u16v);
-        LoadI16 => |r, o| (2, o.x, i16v);
-        LoadU32 => |r, o| (4, o.x, u32v);
-        LoadI32 => |r, o| (4, o.x, i32v);
-        LoadU64 => |r, o| (8, o.x, u64v);
-        LoadIndirectU8 => |r, o| (1, ind(r, b(o), o), u8v);
-        LoadIndirectI8 => |r, o| (1, ind(r, b(o), o), i8v);
-        LoadIndirectU16 => |r, o| (2, ind(r, b(o), o), u16v);
-        LoadIndirectI16 => |r, o| (2, ind(r, b(o), o), i16v);
-        LoadIndirectU32 => |r, o| (4, ind(r, b(o), o), u32v);
-        LoadIndirectI32 => |r, o| (4, ind(r, b(o), o), i32v);
-        LoadIndirectU64 => |r, o| (8, ind(r, b(o), o), u64v);
+        LoadU8 => |o, va, vb| (1, o.x, u8v);
+        LoadI8 => |o, va, vb| (1, o.x, i8v);
+        LoadU16 => |o, va, vb| (2, o.x, u16v);
+        LoadI16 => |o, va, vb| (2, o.x, i16v);
+        LoadU32 => |o, va, vb| (4, o.x, u32v);
+        LoadI32 => |o, va, vb| (4, o.x, i32v);
+        LoadU64 => |o, va, vb| (8, o.x, u64v);
+        LoadIndirectU8 => |o, va, vb| (1, indv(vb, o), u8v);
+        LoadIndirectI8 => |o, va, vb| (1, indv(vb, o), i8v);
+        LoadIndirectU16 => |o, va, vb| (2, indv(vb, o), u16v);
+        LoadIndirectI16 => |o, va, vb| (2, indv(vb, o), i16v);
+        LoadIndirectU32 => |o, va, vb| (4, indv(vb, o), u32v);
+        LoadIndirectI32 => |o, va, vb| (4, indv(vb, o), i32v);
+        LoadIndirectU64 => |o, va, vb| (8, indv(vb, o), u64v);
     }
     store {
-        StoreImmU8 => |r, o| (o.x, [o.y as u8]);
-        StoreImmU16 => |r, o| (o.x, (o.y as u16).to_le_bytes());
-        StoreImmU32 => |r, o| (o.x, o.y.to_le_bytes());
-        StoreImmU64 => |r, o| (o.x, sext(o.y).to_le_bytes());
-        StoreU8 => |r, o| (o.x, [r[a(o)] as u8]);
-        StoreU16 => |r, o| (o.x, (r[a(o)] as u16).to_le_bytes());
-        StoreU32 => |r, o| (o.x, (r[a(o)] as u32).to_le_bytes());
-        StoreU64 => |r, o| (o.x, r[a(o)].to_le_bytes());
-        StoreImmIndirectU8 => |r, o| (ind(r, a(o), o), [o.y as u8]);
-        StoreImmIndirectU16 => |r, o| (ind(r, a(o), o), (o.y as u16).to_le_bytes());
-        StoreImmIndirectU32 => |r, o| (ind(r, a(o), o), o.y.to_le_bytes());
-        StoreImmIndirectU64 => |r, o| (ind(r, a(o), o), sext(o.y).to_le_bytes());
-        StoreIndirectU8 => |r, o| (ind(r, b(o), o), [r[a(o)] as u8]);
-        StoreIndirectU16 => |r, o| (ind(r, b(o), o), (r[a(o)] as u16).to_le_bytes());
-        StoreIndirectU32 => |r, o| (ind(r, b(o), o), (r[a(o)] as u32).to_le_bytes());
-        StoreIndirectU64 => |r, o| (ind(r, b(o), o), r[a(o)].to_le_bytes());
+        StoreImmU8 => |o, va, vb| (o.x, [o.y as u8]);
+        StoreImmU16 => |o, va, vb| (o.x, (o.y as u16).to_le_bytes());
+        StoreImmU32 => |o, va, vb| (o.x, o.y.to_le_bytes());
+        StoreImmU64 => |o, va, vb| (o.x, sext(o.y).to_le_bytes());
+        StoreU8 => |o, va, vb| (o.x, [va as u8]);
+        StoreU16 => |o, va, vb| (o.x, (va as u16).to_le_bytes());
+        StoreU32 => |o, va, vb| (o.x, (va as u32).to_le_bytes());
+        StoreU64 => |o, va, vb| (o.x, va.to_le_bytes());
+        StoreImmIndirectU8 => |o, va, vb| (indv(va, o), [o.y as u8]);
+        StoreImmIndirectU16 => |o, va, vb| (indv(va, o), (o.y as u16).to_le_bytes());
+        StoreImmIndirectU32 => |o, va, vb| (indv(va, o), o.y.to_le_bytes());
+        StoreImmIndirectU64 => |o, va, vb| (indv(va, o), sext(o.y).to_le_bytes());
+        StoreIndirectU8 => |o, va, vb| (indv(vb, o), [va as u8]);
+        StoreIndirectU16 => |o, va, vb| (indv(vb, o), (va as u16).to_le_bytes());
+        StoreIndirectU32 => |o, va, vb| (indv(vb, o), (va as u32).to_le_bytes());
+        StoreIndirectU64 => |o, va, vb| (indv(vb, o), va.to_le_bytes());
     }
     branch {
-        BranchEqImm => |r, o| r[a(o)] == imm(o);
-        BranchNotEqImm => |r, o| r[a(o)] != imm(o);
-        BranchLessUnsignedImm => |r, o| r[a(o)] < imm(o);
-        BranchLessOrEqualUnsignedImm => |r, o| r[a(o)] <= imm(o);
-        BranchGreaterOrEqualUnsignedImm => |r, o| r[a(o)] >= imm(o);
-        BranchGreaterUnsignedImm => |r, o| r[a(o)] > imm(o);
-        BranchLessSignedImm => |r, o| (r[a(o)] as i64) < imm(o) as i64;
-        BranchLessOrEqualSignedImm => |r, o| (r[a(o)] as i64) <= imm(o) as i64;
-        BranchGreaterOrEqualSignedImm => |r, o| (r[a(o)] as i64) >= imm(o) as i64;
-        BranchGreaterSignedImm => |r, o| (r[a(o)] as i64) > imm(o) as i64;
-        BranchEq => |r, o| r[a(o)] == r[b(o)];
-        BranchNotEq => |r, o| r[a(o)] != r[b(o)];
-        BranchLessUnsigned => |r, o| r[a(o)] < r[b(o)];
-        BranchLessSigned => |r, o| (r[a(o)] as i64) < r[b(o)] as i64;
-        BranchGreaterOrEqualUnsigned => |r, o| r[a(o)] >= r[b(o)];
-        BranchGreaterOrEqualSigned => |r, o| (r[a(o)] as i64) >= r[b(o)] as i64;
+        BranchEqImm => |o, va, vb| va == imm(o);
+        BranchNotEqImm => |o, va, vb| va != imm(o);
+        BranchLessUnsignedImm => |o, va, vb| va < imm(o);
+        BranchLessOrEqualUnsignedImm => |o, va, vb| va <= imm(o);
+        BranchGreaterOrEqualUnsignedImm => |o, va, vb| va >= imm(o);
+        BranchGreaterUnsignedImm => |o, va, vb| va > imm(o);
+        BranchLessSignedImm => |o, va, vb| (va as i64) < imm(o) as i64;
+        BranchLessOrEqualSignedImm => |o, va, vb| (va as i64) <= imm(o) as i64;
+        BranchGreaterOrEqualSignedImm => |o, va, vb| (va as i64) >= imm(o) as i64;
+        BranchGreaterSignedImm => |o, va, vb| (va as i64) > imm(o) as i64;
+        BranchEq => |o, va, vb| va == vb;
+        BranchNotEq => |o, va, vb| va != vb;
+        BranchLessUnsigned => |o, va, vb| va < vb;
+        BranchLessSigned => |o, va, vb| (va as i64) < vb as i64;
+        BranchGreaterOrEqualUnsigned => |o, va, vb| va >= vb;
+        BranchGreaterOrEqualSigned => |o, va, vb| (va as i64) >= vb as i64;
     }
 }
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     enter(r, c, ops, ip, gas)
 }
 
 /// Inside long blocks: spends budget so straight-line code cannot recurse without bound.
 #[allow(non_snake_case)]
-fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
     if c.budget == 0 {
         return out_of_budget(c, ops, ip.wrapping_add(1), gas);
     }
     c.budget -= 1;
-    next(r, c, ops, ip.wrapping_add(1), gas)
+    next(r, c, ops, ip.wrapping_add(1), gas, last)
+}
+
+/// `unlikely`: a hint with no effect.
+#[allow(non_snake_case)]
+fn Unlikely(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
+    next(r, c, ops, ip.wrapping_add(1), gas, last)
 }
 
 #[allow(non_snake_case)]
-fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     stop(c, ops, ip, ip, Stop::Panic, gas)
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     enter(r, c, ops, ip.wrapping_add(1), gas)
 }
 
 #[allow(non_snake_case)]
-fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     stop(c, ops, ip, ip.wrapping_add(1), Stop::HostCall(op(ip).x), gas)
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     let o = op(ip);
     enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
     let o = op(ip);
     r[a(o)] = imm(o);
     enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
 }
 
 #[allow(non_snake_case)]
-fn JumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
-    let address = ind(r, a(op(ip)), op(ip));
-    djump(r, c, ops, ip, address, gas)
+fn JumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ops: Ops,
+    ip: Ip,
+    gas: i64,
+    last: u64,
+) {
+    let o = op(ip);
+    let (base, _, _) = sources::<FA, FB, FC>(r, o, last);
+    djump(r, c, ops, ip, indv(base, o), gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJumpIndirect(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn LoadImmAndJumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ops: Ops,
+    ip: Ip,
+    gas: i64,
+    last: u64,
+) {
     let o = op(ip);
-    let address = (r[b(o)] as u32).wrapping_add(o.z);
+    let (_, base, _) = sources::<FA, FB, FC>(r, o, last);
+    let address = (base as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
     djump(r, c, ops, ip, address, gas)
 }
 
 #[allow(non_snake_case)]
-fn Sbrk(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
+fn Sbrk<const FA: bool, const FB: bool, const FC: bool>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ops: Ops,
+    ip: Ip,
+    gas: i64,
+    last: u64,
+) {
     let o = op(ip);
-    let size = u32::try_from(r[b(o)] as i64).unwrap_or(0);
-    r[a(o)] = sext(c.mem.sbrk(size).unwrap_or(0));
-    next(r, c, ops, ip.wrapping_add(1), gas)
+    let (_, size, _) = sources::<FA, FB, FC>(r, o, last);
+    let size = u32::try_from(size as i64).unwrap_or(0);
+    let value = sext(c.mem.sbrk(size).unwrap_or(0));
+    r[a(o)] = value;
+    next(r, c, ops, ip.wrapping_add(1), gas, value)
 }
 
 /// `memset`: `a2` bytes of `a1` at `a0`, one gas per byte; progress is kept in `a0`/`a2`, so
-/// an out-of-gas or fault stop resumes where it left off.
+/// an out-of-gas or fault stop resumes where it left off. It writes two registers, so nothing is
+/// forwarded past it.
 #[allow(non_snake_case)]
-fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64) {
+fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64, _: u64) {
     let value = r[8] as u8;
     let mut dst = r[7] as u32;
     let mut count = r[9] as u32;
@@ -522,7 +619,7 @@ fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64) {
     r[9] = u64::from(count);
     match result {
         Some(why) => stop(c, ops, ip, ip, why, gas),
-        None => next(r, c, ops, ip.wrapping_add(1), gas),
+        None => next(r, c, ops, ip.wrapping_add(1), gas, 0),
     }
 }
 
@@ -550,7 +647,11 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
         let (ip, gas) = (ops.wrapping_add(c.ip), c.gas);
         c.why = Stop::Budget;
         c.budget = BUDGET;
-        (op(ip).handler)(regs, &mut c, ops, ip, gas);
+        let last = match program.forward[c.ip] {
+            NO_FORWARD => 0,
+            reg => regs[reg as usize],
+        };
+        (op(ip).handler)(regs, &mut c, ops, ip, gas, last);
         if c.why != Stop::Budget {
             break c.why;
         }
