@@ -23,7 +23,7 @@ pub(crate) type Ops = *const Op;
 pub(crate) type Ip = *const Op;
 
 /// An op handler.
-pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ops, Ip, i64, u64);
+pub(crate) type Handler = fn(&mut Regs, &mut Ctx<'_>, Ip, u32, i64, u64);
 
 /// Block entries and checkpoints passed per handler chain before returning to [`run`]. With
 /// a checkpoint at least every [`super::program::CHECKPOINT_INTERVAL`] ops, this bounds the
@@ -40,8 +40,8 @@ pub(crate) struct Ctx<'a> {
     ip: usize,
     /// Code offset of the instruction that stopped.
     pc: u32,
-    /// Block entries and checkpoints left before returning to [`run`].
-    budget: u32,
+    /// Base of the program's ops (branch targets are op indices).
+    ops: Ops,
     /// Address of a load or store taking the slow path.
     address: u32,
     /// Value of a store taking the slow path (low bytes).
@@ -74,32 +74,32 @@ fn index(ops: Ops, ip: Ip) -> usize {
 /// that one read `last` instead of the register file, which saves a store-to-load round trip
 /// on every dependent instruction.
 #[inline(always)]
-fn next(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
-    (op(ip).handler)(r, c, ops, ip, gas, last)
+fn next(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
+    (op(ip).handler)(r, c, ip, budget, gas, last)
 }
 
 /// Returns to [`run`] when the budget is spent (`ip` is where it resumes).
 #[cold]
 #[inline(never)]
-fn out_of_budget(c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64) {
-    c.ip = index(ops, ip);
+fn out_of_budget(c: &mut Ctx<'_>, ip: Ip, gas: i64) {
+    c.ip = index(c.ops, ip);
     c.gas = gas;
     c.why = Stop::Budget;
 }
 
 #[cold]
 #[inline(never)]
-fn stop(c: &mut Ctx<'_>, ops: Ops, at: Ip, resume: Ip, why: Stop, gas: i64) {
+fn stop(c: &mut Ctx<'_>, at: Ip, resume: Ip, why: Stop, gas: i64) {
     c.gas = gas;
-    c.pc = c.program.pcs[index(ops, at)];
-    c.ip = index(ops, resume);
+    c.pc = c.program.pcs[index(c.ops, at)];
+    c.ip = index(c.ops, resume);
     c.why = why;
 }
 
 #[cold]
 #[inline(never)]
-fn fault(c: &mut Ctx<'_>, ops: Ops, ip: Ip, f: Fault, gas: i64) {
-    stop(c, ops, ip, ip, fault_to_stop(f), gas)
+fn fault(c: &mut Ctx<'_>, ip: Ip, f: Fault, gas: i64) {
+    stop(c, ip, ip, fault_to_stop(f), gas)
 }
 
 /// A load that left the fast path (page-crossing or faulting). Called in tail position so the
@@ -111,8 +111,8 @@ fn fault(c: &mut Ctx<'_>, ops: Ops, ip: Ip, f: Fault, gas: i64) {
 fn load_slow<const N: usize, F: Fn([u8; N]) -> u64>(
     r: &mut Regs,
     c: &mut Ctx<'_>,
-    ops: Ops,
     ip: Ip,
+    budget: u32,
     gas: i64,
     conv: F,
 ) {
@@ -120,9 +120,9 @@ fn load_slow<const N: usize, F: Fn([u8; N]) -> u64>(
         Ok(bytes) => {
             let value = conv(bytes);
             r[op(ip).a as usize] = value;
-            next(r, c, ops, ip.wrapping_add(1), gas, value)
+            next(r, c, ip.wrapping_add(1), budget, gas, value)
         }
-        Err(f) => fault(c, ops, ip, f, gas),
+        Err(f) => fault(c, ip, f, gas),
     }
 }
 
@@ -131,41 +131,41 @@ fn load_slow<const N: usize, F: Fn([u8; N]) -> u64>(
 /// through (a store writes no register).
 #[cold]
 #[inline(never)]
-fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
+fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
     let mut value = [0u8; N];
     value.copy_from_slice(&c.value.to_le_bytes()[..N]);
     match c.mem.store(c.address, value) {
-        Ok(()) => next(r, c, ops, ip.wrapping_add(1), gas, last),
-        Err(f) => fault(c, ops, ip, f, gas),
+        Ok(()) => next(r, c, ip.wrapping_add(1), budget, gas, last),
+        Err(f) => fault(c, ip, f, gas),
     }
 }
 
 /// Charges `cost` for the block whose `Gas` op is `target` and continues with its first
 /// instruction.
 #[inline(always)]
-fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, cost: u32, gas: i64) {
-    if c.budget == 0 {
-        return out_of_budget(c, ops, target, gas);
+fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, cost: u32, budget: u32, gas: i64) {
+    if budget == 0 {
+        return out_of_budget(c, target, gas);
     }
-    c.budget -= 1;
+    let budget = budget - 1;
     let cost = i64::from(cost);
     if gas < cost {
-        return stop(c, ops, target, target, Stop::OutOfGas, gas);
+        return stop(c, target, target, Stop::OutOfGas, gas);
     }
-    next(r, c, ops, target.wrapping_add(1), gas - cost, 0)
+    next(r, c, target.wrapping_add(1), budget, gas - cost, 0)
 }
 
 /// Charges the block whose `Gas` op is `target` and continues with its first instruction.
 #[inline(always)]
-fn enter(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, target: Ip, gas: i64) {
-    enter_cost(r, c, ops, target, op(target).x, gas)
+fn enter(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, budget: u32, gas: i64) {
+    enter_cost(r, c, target, op(target).x, budget, gas)
 }
 
 #[inline(always)]
-fn djump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, address: u32, gas: i64) {
+fn djump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, address: u32, budget: u32, gas: i64) {
     match dynamic_target(c.program, address) {
-        Ok((target, cost)) => enter_cost(r, c, ops, ops.wrapping_add(target), cost, gas),
-        Err(why) => stop(c, ops, ip, ip, why, gas),
+        Ok((target, cost)) => enter_cost(r, c, c.ops.wrapping_add(target), cost, budget, gas),
+        Err(why) => stop(c, ip, ip, why, gas),
     }
 }
 
@@ -181,8 +181,8 @@ macro_rules! handlers {
             fn $alu<const FA: bool, const FB: bool, const FC: bool>(
                 r: &mut Regs,
                 c: &mut Ctx<'_>,
-                ops: Ops,
                 ip: Ip,
+                budget: u32,
                 gas: i64,
                 last: u64,
             ) {
@@ -190,7 +190,7 @@ macro_rules! handlers {
                 let ($aa, $ab, $ac) = sources::<FA, FB, FC>(r, $ao, last);
                 let value: u64 = $ae;
                 r[$ao.a as usize] = value;
-                next(r, c, ops, ip.wrapping_add(1), gas, value)
+                next(r, c, ip.wrapping_add(1), budget, gas, value)
             }
         )*
         $(
@@ -198,8 +198,8 @@ macro_rules! handlers {
             fn $ld<const FA: bool, const FB: bool, const FC: bool>(
                 r: &mut Regs,
                 c: &mut Ctx<'_>,
-                ops: Ops,
                 ip: Ip,
+                budget: u32,
                 gas: i64,
                 last: u64,
             ) {
@@ -210,11 +210,11 @@ macro_rules! handlers {
                     Some(bytes) => {
                         let value = $lconv(bytes);
                         r[$lo.a as usize] = value;
-                        next(r, c, ops, ip.wrapping_add(1), gas, value)
+                        next(r, c, ip.wrapping_add(1), budget, gas, value)
                     }
                     None => {
                         c.address = address;
-                        load_slow::<$ln, _>(r, c, ops, ip, gas, $lconv)
+                        load_slow::<$ln, _>(r, c, ip, budget, gas, $lconv)
                     }
                 }
             }
@@ -224,14 +224,14 @@ macro_rules! handlers {
             fn $st<const FA: bool, const FB: bool, const FC: bool>(
                 r: &mut Regs,
                 c: &mut Ctx<'_>,
-                ops: Ops,
                 ip: Ip,
+                budget: u32,
                 gas: i64,
                 last: u64,
             ) {
                 let $so = op(ip);
                 let ($sa, $sb, _) = sources::<FA, FB, FC>(r, $so, last);
-                store(r, c, ops, ip, gas, last, $saddr, $sval)
+                store(r, c, ip, budget, gas, last, $saddr, $sval)
             }
         )*
         $(
@@ -239,17 +239,17 @@ macro_rules! handlers {
             fn $br<const FA: bool, const FB: bool, const FC: bool>(
                 r: &mut Regs,
                 c: &mut Ctx<'_>,
-                ops: Ops,
                 ip: Ip,
+                budget: u32,
                 gas: i64,
                 last: u64,
             ) {
                 let $bro = op(ip);
                 let ($bra, $brb, _) = sources::<FA, FB, FC>(r, $bro, last);
                 if $bcond {
-                    enter_cost(r, c, ops, ops.wrapping_add($bro.y as usize), $bro.z, gas)
+                    enter_cost(r, c, c.ops.wrapping_add($bro.y as usize), $bro.z, budget, gas)
                 } else {
-                    enter(r, c, ops, ip.wrapping_add(1), gas)
+                    enter(r, c, ip.wrapping_add(1), budget, gas)
                 }
             }
         )*
@@ -317,19 +317,19 @@ fn sources<const FA: bool, const FB: bool, const FC: bool>(r: &Regs, o: &Op, las
 fn store<const N: usize>(
     r: &mut Regs,
     c: &mut Ctx<'_>,
-    ops: Ops,
     ip: Ip,
+    budget: u32,
     gas: i64,
     last: u64,
     address: u32,
     value: [u8; N],
 ) {
     if c.mem.try_store(address, value) {
-        next(r, c, ops, ip.wrapping_add(1), gas, last)
+        next(r, c, ip.wrapping_add(1), budget, gas, last)
     } else {
         c.address = address;
         c.value = widen(value);
-        store_slow::<N>(r, c, ops, ip, gas, last)
+        store_slow::<N>(r, c, ip, budget, gas, last)
     }
 }
 
@@ -498,74 +498,73 @@ handlers! {
 }
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
-    enter(r, c, ops, ip, gas)
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
+    enter(r, c, ip, budget, gas)
 }
 
 /// Inside long blocks: spends budget so straight-line code cannot recurse without bound.
 #[allow(non_snake_case)]
-fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
-    if c.budget == 0 {
-        return out_of_budget(c, ops, ip.wrapping_add(1), gas);
+fn Checkpoint(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
+    if budget == 0 {
+        return out_of_budget(c, ip.wrapping_add(1), gas);
     }
-    c.budget -= 1;
-    next(r, c, ops, ip.wrapping_add(1), gas, last)
+    next(r, c, ip.wrapping_add(1), budget - 1, gas, last)
 }
 
 /// `unlikely`: a hint with no effect.
 #[allow(non_snake_case)]
-fn Unlikely(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, last: u64) {
-    next(r, c, ops, ip.wrapping_add(1), gas, last)
+fn Unlikely(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
+    next(r, c, ip.wrapping_add(1), budget, gas, last)
 }
 
 #[allow(non_snake_case)]
-fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
-    stop(c, ops, ip, ip, Stop::Panic, gas)
+fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
+    stop(c, ip, ip, Stop::Panic, gas)
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
-    enter(r, c, ops, ip.wrapping_add(1), gas)
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
+    enter(r, c, ip.wrapping_add(1), budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
-    stop(c, ops, ip, ip.wrapping_add(1), Stop::HostCall(op(ip).x), gas)
+fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
+    stop(c, ip, ip.wrapping_add(1), Stop::HostCall(op(ip).x), gas)
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
     let o = op(ip);
-    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
+    enter_cost(r, c, c.ops.wrapping_add(o.y as usize), o.z, budget, gas)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, gas: i64, _: u64) {
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
     let o = op(ip);
     r[a(o)] = imm(o);
-    enter_cost(r, c, ops, ops.wrapping_add(o.y as usize), o.z, gas)
+    enter_cost(r, c, c.ops.wrapping_add(o.y as usize), o.z, budget, gas)
 }
 
 #[allow(non_snake_case)]
 fn JumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
     r: &mut Regs,
     c: &mut Ctx<'_>,
-    ops: Ops,
     ip: Ip,
+    budget: u32,
     gas: i64,
     last: u64,
 ) {
     let o = op(ip);
     let (base, _, _) = sources::<FA, FB, FC>(r, o, last);
-    djump(r, c, ops, ip, indv(base, o), gas)
+    djump(r, c, ip, indv(base, o), budget, gas)
 }
 
 #[allow(non_snake_case)]
 fn LoadImmAndJumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
     r: &mut Regs,
     c: &mut Ctx<'_>,
-    ops: Ops,
     ip: Ip,
+    budget: u32,
     gas: i64,
     last: u64,
 ) {
@@ -573,15 +572,15 @@ fn LoadImmAndJumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
     let (_, base, _) = sources::<FA, FB, FC>(r, o, last);
     let address = (base as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
-    djump(r, c, ops, ip, address, gas)
+    djump(r, c, ip, address, budget, gas)
 }
 
 #[allow(non_snake_case)]
 fn Sbrk<const FA: bool, const FB: bool, const FC: bool>(
     r: &mut Regs,
     c: &mut Ctx<'_>,
-    ops: Ops,
     ip: Ip,
+    budget: u32,
     gas: i64,
     last: u64,
 ) {
@@ -590,14 +589,14 @@ fn Sbrk<const FA: bool, const FB: bool, const FC: bool>(
     let size = u32::try_from(size as i64).unwrap_or(0);
     let value = sext(c.mem.sbrk(size).unwrap_or(0));
     r[a(o)] = value;
-    next(r, c, ops, ip.wrapping_add(1), gas, value)
+    next(r, c, ip.wrapping_add(1), budget, gas, value)
 }
 
 /// `memset`: `a2` bytes of `a1` at `a0`, one gas per byte; progress is kept in `a0`/`a2`, so
 /// an out-of-gas or fault stop resumes where it left off. It writes two registers, so nothing is
 /// forwarded past it.
 #[allow(non_snake_case)]
-fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64, _: u64) {
+fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, mut gas: i64, _: u64) {
     let value = r[8] as u8;
     let mut dst = r[7] as u32;
     let mut count = r[9] as u32;
@@ -618,8 +617,8 @@ fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ops: Ops, ip: Ip, mut gas: i64, _: u64)
     r[7] = u64::from(dst);
     r[9] = u64::from(count);
     match result {
-        Some(why) => stop(c, ops, ip, ip, why, gas),
-        None => next(r, c, ops, ip.wrapping_add(1), gas, 0),
+        Some(why) => stop(c, ip, ip, why, gas),
+        None => next(r, c, ip.wrapping_add(1), budget, gas, 0),
     }
 }
 
@@ -639,19 +638,18 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
         pc: cpu.pc,
         address: 0,
         value: 0,
-        budget: 0,
+        ops,
         why: Stop::Budget,
     };
     let regs = &mut cpu.regs;
     let why = loop {
         let (ip, gas) = (ops.wrapping_add(c.ip), c.gas);
         c.why = Stop::Budget;
-        c.budget = BUDGET;
         let last = match program.forward[c.ip] {
             NO_FORWARD => 0,
             reg => regs[reg as usize],
         };
-        (op(ip).handler)(regs, &mut c, ops, ip, gas, last);
+        (op(ip).handler)(regs, &mut c, ip, BUDGET, gas, last);
         if c.why != Stop::Budget {
             break c.why;
         }
