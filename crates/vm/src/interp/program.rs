@@ -152,7 +152,8 @@ fn flow(kind: Kind) -> Flow {
         | LoadImmAndJump
         | LoadImmAndJumpIndirect => Flow::Breaks,
         Checkpoint | Unlikely => Flow::Transparent,
-        k if reads(k) & FWD_A != 0 && !writes_a(k) => Flow::Transparent, // stores and branches
+        // Stores (including `store_imm_*`, which read no register) and branches.
+        k if !writes_a(k) => Flow::Transparent,
         _ => Flow::Writes,
     }
 }
