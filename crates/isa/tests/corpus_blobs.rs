@@ -11,7 +11,7 @@ use std::path::Path;
 use gannet_isa::blob::{CodeBlob, ProgramBlob, StandardProgram};
 use gannet_isa::InstructionSet;
 
-use testkit::{corpora, files};
+use testkit::{corpora, files, vector_programs};
 
 /// Instruction starts: set bits of the bitmask.
 fn instructions(code: &CodeBlob) -> u32 {
@@ -142,20 +142,13 @@ fn w3f_service_code_parses_with_metadata() {
 #[test]
 fn jam_vector_programs_parse_as_code_blobs() {
     let Some(root) = corpora() else { return };
-    let mut paths = files(&root.join("jam-pvm/pvm/programs"), &["json"]);
-    let upstream = paths.len();
-    paths.extend(files(&root.join("jam-pvm/extra-removed-upstream"), &["json"]));
-    assert_eq!(upstream, 307);
-    for path in &paths {
-        let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
-        let program: Vec<u8> = json["program"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{}: no program array", path.display()))
-            .iter()
-            .map(|v| u8::try_from(v.as_u64().unwrap()).unwrap())
-            .collect();
-        let blob = CodeBlob::parse(&program).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(blob.to_bytes(), program, "{}", path.display());
+    let mut programs = vector_programs(&root.join("jam-pvm/pvm/programs"));
+    assert_eq!(programs.len(), 307);
+    programs.extend(vector_programs(&root.join("jam-pvm/extra-removed-upstream/pvm/programs")));
+    assert_eq!(programs.len(), 311);
+    for (path, program) in &programs {
+        let blob = CodeBlob::parse(program).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(&blob.to_bytes(), program, "{}", path.display());
         assert_eq!(blob.validate(), Ok(()), "{}", path.display());
     }
 }

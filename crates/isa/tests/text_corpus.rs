@@ -17,7 +17,7 @@ use gannet_isa::InstructionSet;
 
 const ANNOTATED: DisasmOptions = DisasmOptions { show_offsets: true, show_bytes: true };
 
-use testkit::{corpora, files};
+use testkit::{corpora, files, vector_programs};
 
 /// What the text of one blob contains.
 #[derive(Default, Debug)]
@@ -118,16 +118,9 @@ fn jam_service_programs_round_trip_through_text() {
 fn jam_vector_programs_round_trip_through_text() {
     let Some(root) = corpora() else { return };
     let mut tally = Tally::default();
-    let mut paths = files(&root.join("jam-pvm/pvm/programs"), &["json"]);
-    paths.extend(files(&root.join("jam-pvm/extra-removed-upstream"), &["json"]));
-    for path in paths {
-        let json: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        let program: Vec<u8> = json["program"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{}: no program array", path.display()))
-            .iter()
-            .map(|v| u8::try_from(v.as_u64().unwrap()).unwrap())
-            .collect();
+    let mut programs = vector_programs(&root.join("jam-pvm/pvm/programs"));
+    programs.extend(vector_programs(&root.join("jam-pvm/extra-removed-upstream/pvm/programs")));
+    for (path, program) in programs {
         let code = CodeBlob::parse(&program).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let text = check_code(&path, InstructionSet::Gp072, &code);
         assert_eq!(assemble_code(&text).unwrap().1.to_bytes(), program, "{}", path.display());

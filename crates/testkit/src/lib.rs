@@ -48,3 +48,22 @@ pub fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The `program` field (a GP code blob) of every JSON vector directly in `dir`, by path, sorted.
+pub fn vector_programs(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files(dir, &["json"])
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let json: serde_json::Value =
+                serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let program = json["program"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}: no program array", path.display()))
+                .iter()
+                .map(|v| v.as_u64().and_then(|b| u8::try_from(b).ok()).expect("program bytes are u8"))
+                .collect();
+            (path, program)
+        })
+        .collect()
+}

@@ -158,10 +158,16 @@ fn flow(kind: Kind) -> Flow {
     }
 }
 
-/// Whether ops of `kind` write register `a` (the ones [`flow`] does not classify otherwise).
+/// Whether ops of `kind` write register `a` (the ones [`flow`] does not classify otherwise):
+/// everything but stores and static control transfers.
 fn writes_a(kind: Kind) -> bool {
+    !is_store(kind) && !is_static_transfer(kind)
+}
+
+/// Whether ops of `kind` store to memory (and so write no register).
+fn is_store(kind: Kind) -> bool {
     use Kind::*;
-    !matches!(
+    matches!(
         kind,
         StoreImmU8
             | StoreImmU16
@@ -179,7 +185,7 @@ fn writes_a(kind: Kind) -> bool {
             | StoreIndirectU16
             | StoreIndirectU32
             | StoreIndirectU64
-    ) && !is_static_transfer(kind)
+    )
 }
 
 /// The fields an op of `kind` reads as source registers ([`FWD_A`] | [`FWD_B`] | [`FWD_C`]).
