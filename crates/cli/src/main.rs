@@ -38,6 +38,8 @@ enum Command {
     Asm(cmd::asm::AsmArgs),
     /// Run every JSON test vector in a directory and report the failures.
     Conformance(cmd::conformance::ConformanceArgs),
+    /// Relink a RISC-V ELF file into a PVM program blob.
+    Link(cmd::link::LinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => cmd::asm::disasm(&args),
         Command::Asm(args) => cmd::asm::asm(&args),
         Command::Conformance(args) => cmd::conformance::run(&args),
+        Command::Link(args) => cmd::link::run(&args),
     };
     match result {
         Ok(code) => code,

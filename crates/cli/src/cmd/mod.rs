@@ -4,6 +4,7 @@
 pub mod asm;
 pub mod conformance;
 pub mod inspect;
+pub mod link;
 pub mod run;
 
 use anyhow::{anyhow, Result};

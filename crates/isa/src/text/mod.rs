@@ -118,6 +118,7 @@
 //! ```
 
 mod asm;
+mod builder;
 mod disasm;
 mod error;
 mod inst;
@@ -130,6 +131,7 @@ mod syntax;
 mod tests;
 
 pub use asm::{assemble, assemble_code};
+pub use builder::{BuiltCode, CodeBuilder, Label};
 pub use disasm::{
     canonical_entry_size, disassemble, disassemble_code, disassemble_code_with, disassemble_with,
 };
