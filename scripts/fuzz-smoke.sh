@@ -70,6 +70,12 @@ log "generating seeds from $CORPORA"
 cargo "+$TOOLCHAIN" run --quiet --release --manifest-path fuzz/Cargo.toml -p gannet-fuzz-seedgen -- \
     "$CORPORA" "$ROOT/fuzz/corpus"
 
+# Guest ELF files seed the linker target when they have been built (guest/build.sh).
+if [[ -d "$ROOT/target/guest/rv64" ]]; then
+    mkdir -p "$ROOT/fuzz/corpus/linker"
+    cp -f "$ROOT"/target/guest/rv64/*.elf "$ROOT/fuzz/corpus/linker/" 2>/dev/null || true
+fi
+
 failed=()
 
 # 4. Replay the committed regression inputs (each must run cleanly).

@@ -27,41 +27,63 @@ pub struct Data {
     pub base: Vec<Option<u64>>,
 }
 
-fn align_up(x: u64, align: u64) -> u64 {
-    x.div_ceil(align.max(1)) * align.max(1)
+fn align_up(x: u64, align: u64) -> Option<u64> {
+    let align = align.max(1);
+    x.checked_add(align - 1).map(|v| v / align * align)
+}
+
+/// Most initialised data bytes a program may carry (RO and RW each).
+pub const MAX_DATA_BYTES: u64 = 256 << 20;
+
+/// Places the sections of `role` one after another; returns the end offset.
+fn place_role(
+    elf: &Elf,
+    roles: &[Role],
+    base: u64,
+    bytes: &mut Vec<u8>,
+    placed: &mut [Option<u64>],
+) -> Option<u64> {
+    let mut end = 0u64;
+    for &role in roles {
+        for (i, s) in elf.sections.iter().enumerate().filter(|(_, s)| s.role == role) {
+            let at = align_up(end, s.align)?;
+            end = at.checked_add(s.size)?;
+            if end > u64::from(u32::MAX) {
+                return None;
+            }
+            placed[i] = Some(base + at);
+            if !s.data.is_empty() {
+                let data_end = at.checked_add(s.data.len() as u64)?;
+                if data_end > MAX_DATA_BYTES {
+                    return None;
+                }
+                bytes.resize(at as usize, 0);
+                bytes.extend_from_slice(&s.data);
+            }
+        }
+    }
+    Some(end)
 }
 
 /// Places every RO, RW and BSS section.
 pub fn place(elf: &Elf) -> Result<Data, Diagnostic> {
     let mut data = Data { base: vec![None; elf.sections.len()], ..Data::default() };
-    let too_big = || elf.diag(Loc { sec: 0, offset: 0 }, "data does not fit in the 32-bit address space");
-    let mut ro_end = 0u64;
-    for (i, s) in elf.sections.iter().enumerate().filter(|(_, s)| s.role == Role::RoData) {
-        let at = align_up(ro_end, s.align);
-        data.base[i] = Some(RO_BASE + at);
-        data.ro.resize(at as usize, 0);
-        data.ro.extend_from_slice(&s.data);
-        ro_end = at + s.size;
-        data.ro.resize(ro_end as usize, 0);
-    }
+    let too_big = || {
+        Diagnostic {
+            section: String::new(),
+            offset: 0,
+            symbol: None,
+            message: format!("data does not fit: more than {MAX_DATA_BYTES} initialised bytes or past the 32-bit address space"),
+        }
+    };
+    let mut base = std::mem::take(&mut data.base);
+    let ro_end = place_role(elf, &[Role::RoData], RO_BASE, &mut data.ro, &mut base).ok_or_else(too_big)?;
     data.ro_size = u32::try_from(ro_end).map_err(|_| too_big())?;
     let layout = PolkavmLayout::new(data.ro_size, 0, 0, 0).map_err(|_| too_big())?;
     let rw_base = u64::from(layout.rw_address);
-    let mut rw_end = 0u64;
-    for role in [Role::RwData, Role::Bss] {
-        for (i, s) in elf.sections.iter().enumerate().filter(|(_, s)| s.role == role) {
-            let at = align_up(rw_end, s.align);
-            data.base[i] = Some(rw_base + at);
-            if role == Role::RwData {
-                data.rw.resize(at as usize, 0);
-                data.rw.extend_from_slice(&s.data);
-            }
-            rw_end = at + s.size;
-            if role == Role::RwData {
-                data.rw.resize(rw_end as usize, 0);
-            }
-        }
-    }
+    let rw_end =
+        place_role(elf, &[Role::RwData, Role::Bss], rw_base, &mut data.rw, &mut base).ok_or_else(too_big)?;
+    data.base = base;
     data.rw_size = u32::try_from(rw_end).map_err(|_| too_big())?;
     if rw_base + rw_end > u64::from(u32::MAX) {
         return Err(too_big());
@@ -104,7 +126,7 @@ pub fn patch(
             _ => continue,
         };
         let Some(section_base) = data.base[at.sec] else { continue };
-        let pos = (section_base - region_base + at.offset) as usize;
+        let pos = section_base.wrapping_sub(region_base).wrapping_add(at.offset) as usize;
         let bytes = if role == Role::RoData { &mut data.ro } else { &mut data.rw };
         for r in relocs {
             if matches!(r.kind, R_NONE | R_RELAX) {
@@ -117,7 +139,7 @@ pub fn patch(
                     continue;
                 }
             };
-            let here = section_base + at.offset;
+            let here = section_base.wrapping_add(at.offset);
             if let Err(e) = apply(bytes, pos, r.kind, value, here) {
                 diags.push(elf.diag(*at, e));
             }
@@ -133,14 +155,14 @@ impl Data {
 }
 
 fn get(bytes: &[u8], pos: usize, n: usize) -> Result<u64, String> {
-    let slice = bytes.get(pos..pos + n).ok_or("relocation outside its section")?;
+    let slice = bytes.get(pos..pos.saturating_add(n)).ok_or("relocation outside its section")?;
     let mut b = [0u8; 8];
     b[..n].copy_from_slice(slice);
     Ok(u64::from_le_bytes(b))
 }
 
 fn put(bytes: &mut [u8], pos: usize, n: usize, value: u64) -> Result<(), String> {
-    let slice = bytes.get_mut(pos..pos + n).ok_or("relocation outside its section")?;
+    let slice = bytes.get_mut(pos..pos.saturating_add(n)).ok_or("relocation outside its section")?;
     slice.copy_from_slice(&value.to_le_bytes()[..n]);
     Ok(())
 }
@@ -186,7 +208,7 @@ fn apply(bytes: &mut [u8], pos: usize, kind: u32, value: u64, here: u64) -> Resu
 fn read_uleb(bytes: &[u8], pos: usize) -> Result<(u64, usize), String> {
     let mut value = 0u64;
     for i in 0..10 {
-        let b = *bytes.get(pos + i).ok_or("truncated ULEB128")?;
+        let b = *bytes.get(pos.saturating_add(i)).ok_or("truncated ULEB128")?;
         value |= u64::from(b & 0x7f) << (7 * i);
         if b & 0x80 == 0 {
             return Ok((value, i + 1));
@@ -202,7 +224,7 @@ fn write_uleb(bytes: &mut [u8], pos: usize, len: usize, mut value: u64) -> Resul
         if i + 1 < len {
             b |= 0x80;
         }
-        *bytes.get_mut(pos + i).ok_or("truncated ULEB128")? = b;
+        *bytes.get_mut(pos.saturating_add(i)).ok_or("truncated ULEB128")? = b;
     }
     if value != 0 {
         return Err("relocated ULEB128 value does not fit its bytes".into());

@@ -146,20 +146,22 @@ pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
     if !diags.is_empty() {
         return Err(LinkError { diagnostics: diags });
     }
-    let built = lowering.out.finish().map_err(|e| {
-        LinkError { diagnostics: e.errors().iter().map(|e| Diagnostic {
-            section: String::new(),
-            offset: 0,
-            symbol: None,
-            message: format!("code layout: {}", e.kind),
-        }).collect() }
+    let built = lowering.out.finish().map_err(|e| LinkError {
+        diagnostics: e
+            .errors()
+            .iter()
+            .map(|e| Diagnostic {
+                section: String::new(),
+                offset: 0,
+                symbol: None,
+                message: format!("code layout: {}", e.kind),
+            })
+            .collect(),
     })?;
     let pc = |loc: &Loc| labels.get(loc).and_then(|&l| built.offset(l));
     let jump_table = code.jump_table.iter().map(|l| pc(l).unwrap_or(0)).collect();
-    let exports = exports
-        .iter()
-        .map(|e| Export { pc: pc(&e.entry).unwrap_or(0), symbol: e.symbol.clone() })
-        .collect();
+    let exports =
+        exports.iter().map(|e| Export { pc: pc(&e.entry).unwrap_or(0), symbol: e.symbol.clone() }).collect();
     let mut ordered: Vec<(u32, Vec<u8>)> =
         imports.iter().enumerate().map(|(i, (s, index))| (index.unwrap_or(i as u32), s.clone())).collect();
     ordered.sort();

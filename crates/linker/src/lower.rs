@@ -278,9 +278,9 @@ pub fn resolve(
                     elf.sections[loc.sec].name, loc.offset
                 )
             }),
-            Role::RoData | Role::RwData | Role::Bss => {
-                data.base[loc.sec].map(|b| b + loc.offset).ok_or_else(|| "internal: unplaced section".into())
-            }
+            Role::RoData | Role::RwData | Role::Bss => data.base[loc.sec]
+                .map(|b| b.wrapping_add(loc.offset))
+                .ok_or_else(|| "internal: unplaced section".into()),
             _ => Err(format!("reference to section {} which is not loaded", elf.sections[loc.sec].name)),
         },
     }

@@ -62,17 +62,17 @@ pub fn metadata(elf: &Elf, at: Loc) -> Result<Metadata, Diagnostic> {
     if version != 1 && version != 2 {
         return Err(elf.diag(at, format!("unsupported metadata version {version} (expected 1 or 2)")));
     }
-    let len = u32_at(elf, Loc { offset: at.offset + 5, ..at }).ok_or_else(truncated)?;
-    let name_at = pointer_at(elf, Loc { offset: at.offset + 9, ..at })?;
+    let len = u32_at(elf, Loc { offset: at.offset.wrapping_add(5), ..at }).ok_or_else(truncated)?;
+    let name_at = pointer_at(elf, Loc { offset: at.offset.wrapping_add(9), ..at })?;
     let symbol = bytes_at(elf, name_at, u64::from(len))
         .ok_or_else(|| elf.diag(at, "metadata symbol name lies outside its section"))?
         .to_vec();
     let mut index = None;
     if version == 2 {
-        let tail = at.offset + 9 + elf.ptr_size() + 2;
+        let tail = at.offset.wrapping_add(9 + elf.ptr_size() + 2);
         let has = bytes_at(elf, Loc { offset: tail, ..at }, 1).ok_or_else(truncated)?[0];
         if has != 0 {
-            index = Some(u32_at(elf, Loc { offset: tail + 1, ..at }).ok_or_else(truncated)?);
+            index = Some(u32_at(elf, Loc { offset: tail.wrapping_add(1), ..at }).ok_or_else(truncated)?);
         }
     }
     Ok(Metadata { symbol, index })
