@@ -8,6 +8,19 @@ if ! cargo nextest --version >/dev/null 2>&1; then
     cargo install cargo-nextest --locked
 fi
 
+echo "== guest toolchain and guest programs"
+if ! command -v clang-19 >/dev/null 2>&1 || ! command -v ld.lld-19 >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y --no-install-recommends clang-19 lld-19 llvm-19 \
+            || { apt-get update && apt-get install -y --no-install-recommends clang-19 lld-19 llvm-19; }
+    else
+        echo "clang-19/ld.lld-19 missing and cannot install them (not root): guest tests will skip"
+    fi
+fi
+if command -v clang-19 >/dev/null 2>&1; then
+    bash guest/build.sh
+fi
+
 echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"

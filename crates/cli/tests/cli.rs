@@ -220,3 +220,21 @@ fn own_vectors_pass_and_failures_are_listed() {
     ]));
     assert!(line.contains("compiler"), "{line}");
 }
+
+#[test]
+fn link_rejects_non_elf_input_with_one_line() {
+    let dir = scratch("link");
+    let out = dir.join("out.polkavm");
+    let missing = dir.join("missing.elf");
+    one_line_error(gannet(&["link".as_ref(), missing.as_os_str(), "-o".as_ref(), out.as_os_str()]));
+    let garbage = dir.join("garbage.elf");
+    std::fs::write(&garbage, b"\x7fELF not really").unwrap();
+    let line =
+        one_line_error(gannet(&["link".as_ref(), garbage.as_os_str(), "-o".as_ref(), out.as_os_str()]));
+    assert!(line.contains("not a readable ELF file"), "{line}");
+    // A blob is not an ELF file either.
+    let blob = add_blob(&dir);
+    let line = one_line_error(gannet(&["link".as_ref(), blob.as_os_str(), "-o".as_ref(), out.as_os_str()]));
+    assert!(line.contains("ELF"), "{line}");
+    assert!(!out.exists(), "no output is written on failure");
+}

@@ -51,6 +51,7 @@ pub fn run(args: &LinkArgs) -> Result<ExitCode> {
     let result = link_elf(&elf, &options).and_then(|linked| linked.to_bytes().map(|b| (linked, b)));
     let (linked, bytes) = match result {
         Ok(ok) => ok,
+        Err(e) if e.diagnostics.len() == 1 => return Err(anyhow!("{file}: {}", e.diagnostics[0])),
         Err(e) => {
             let mut err = io::stderr().lock();
             for d in &e.diagnostics {
