@@ -128,6 +128,15 @@ pub fn patch(
         let Some(section_base) = data.base[at.sec] else { continue };
         let pos = section_base.wrapping_sub(region_base).wrapping_add(at.offset) as usize;
         let bytes = if role == Role::RoData { &mut data.ro } else { &mut data.rw };
+        // A linked input already holds the result of `ADD`/`SUB` pairs (label differences, such
+        // as switch tables): recompute them from zero rather than adjusting the old result.
+        if let Some(first) = relocs.iter().find(|r| matches!(r.kind, R_ADD8..=R_SUB64)) {
+            let n = 1usize << ((first.kind - R_ADD8) % 4);
+            if let Err(e) = put(bytes, pos, n, 0) {
+                diags.push(elf.diag(*at, e));
+                continue;
+            }
+        }
         for r in relocs {
             if matches!(r.kind, R_NONE | R_RELAX) {
                 continue;
