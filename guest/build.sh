@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every guest program in guest/programs/ for four targets:
+# Builds every guest program in guest/programs/ for RV64E, RV32E, x86-64 and wasm32:
 #
 #   $OUT/rv64/<name>.elf     RV64E (lp64e) shared object, input for a PVM linker
 #   $OUT/rv32/<name>.elf     RV32E (ilp32e) shared object
@@ -8,8 +8,9 @@
 #   $OUT/native/lib<name>.a  the program alone, entry point renamed to gannet_bench_<name>,
 #                            for in-process benchmarking (only if an `ar` is available)
 #   $OUT/wasm/<name>.wasm    wasm32 module exporting `bench`, importing env.gannet_host_mix
-#   $OUT/qemu/rv64/<name>    the RV64E objects linked statically with guest/qemu/start.c: a
-#   $OUT/qemu/rv32/<name>    Linux executable for qemu-riscv64 / qemu-riscv32 (`<name> [n]`)
+#   $OUT/qemu/rv64/<name>    the objects of the RV64E / RV32E ELF, linked statically with
+#   $OUT/qemu/rv32/<name>    guest/qemu/start.c into a Linux executable for qemu-riscv64 /
+#                            qemu-riscv32 (`<name> [n]` prints bench(n))
 #
 # A program is either guest/programs/<name>.c or a directory guest/programs/<name>/ whose *.c
 # files are compiled together.
@@ -82,7 +83,6 @@ RV64="--target=riscv64-unknown-none-elf -march=rv64emac_zbb -mabi=lp64e $RISCV"
 RV32="--target=riscv32-unknown-none-elf -march=rv32emac_zbb -mabi=ilp32e $RISCV"
 LDFLAGS_PVM="-shared --emit-relocs --unique --apply-dynamic-relocs --no-allow-shlib-undefined \
 -Bsymbolic -z norelro --gc-sections"
-NATIVE=""
 WASMFLAGS="--target=wasm32-unknown-unknown -ffreestanding -fno-builtin -nostdlib -Wl,--no-entry \
 -Wl,--export=bench -Wl,--strip-all"
 
@@ -103,10 +103,11 @@ COMMON_DEPS="build.sh $(ls include/*.h libc/*.c native/*.c qemu/*.c)"
 # Program names and their source files.
 programs() {
     for entry in programs/*; do
-        case "$entry" in
-            *.c) basename "$entry" .c ;;
-            *) [ -d "$entry" ] && basename "$entry" ;;
-        esac
+        if [ -d "$entry" ]; then
+            basename "$entry"
+        elif [ "${entry%.c}" != "$entry" ]; then
+            basename "$entry" .c
+        fi
     done
 }
 sources_of() {
@@ -145,8 +146,12 @@ build_pvm() { # arch name
     name=$2
     if [ "$arch" = rv64 ]; then flags=$RV64; else flags=$RV32; fi
     out="$OUT/$arch/$name.elf"
-    # shellcheck disable=SC2046
-    stale "$out" $COMMON_DEPS $(deps_of "$name") || return 0
+    qemu_out="$OUT/qemu/$arch/$name"
+    deps="$COMMON_DEPS $(deps_of "$name")"
+    # shellcheck disable=SC2086
+    if ! stale "$out" $deps && ! stale "$qemu_out" $deps; then
+        return 0
+    fi
     objdir="$OUT/obj/$arch/$name"
     mkdir -p "$objdir"
     objs=""
@@ -160,7 +165,6 @@ build_pvm() { # arch name
     "$LLD" $LDFLAGS_PVM $objs "$OUT/obj/$arch/gannet_libc.o" -o "$out.tmp"
     mv "$out.tmp" "$out"
     # The same objects as a static Linux executable, for QEMU user mode.
-    qemu_out="$OUT/qemu/$arch/$name"
     # shellcheck disable=SC2086
     "$LLD" -static -e _start --gc-sections $objs "$OUT/obj/$arch/gannet_libc.o" \
         "$OUT/obj/$arch/qemu_start.o" -o "$qemu_out.tmp"
@@ -199,7 +203,7 @@ build_native() { # name
     # shellcheck disable=SC2046
     if stale "$out" $COMMON_DEPS $(deps_of "$name"); then
         # shellcheck disable=SC2046,SC2086
-        "$CLANG" $COMMON $NATIVE -DGANNET_SELFTEST $(sources_of "$name") native/driver.c -o "$out.tmp"
+        "$CLANG" $COMMON -DGANNET_SELFTEST $(sources_of "$name") native/driver.c -o "$out.tmp"
         mv "$out.tmp" "$out"
     fi
     [ -n "$AR" ] || return 0
@@ -213,7 +217,7 @@ build_native() { # name
     for src in $(sources_of "$name"); do
         obj="$objdir/$(basename "$src" .c).o"
         # shellcheck disable=SC2086
-        "$CLANG" $COMMON $NATIVE -fPIC "-Dbench=gannet_bench_$name" -c "$src" -o "$obj"
+        "$CLANG" $COMMON -fPIC "-Dbench=gannet_bench_$name" -c "$src" -o "$obj"
         objs="$objs $obj"
     done
     # shellcheck disable=SC2086

@@ -1,10 +1,11 @@
 /*
  * bitio.c - LSB-first bit streams.
  *
- * The writer accumulates bits in a 64-bit register and flushes whole bytes; the reader keeps
- * at least 32 bits buffered when input remains, so peeks of up to 32 bits need no per-bit
- * work. Reading past the end yields zero bits and sets `overrun`, which callers check once per
- * block instead of on every symbol.
+ * The writer accumulates bits in a 64-bit register and flushes whole bytes; the reader refills
+ * its 64-bit buffer a byte at a time to more than 56 bits whenever a request needs more than
+ * it holds, so peeks of up to 32 bits are a mask. Past the end of the input the reader supplies
+ * zero bytes and sets `overrun` once more bits have been consumed than the input holds;
+ * callers check the flag per match or block instead of on every bit.
  */
 #include "large.h"
 
