@@ -20,7 +20,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{build_guests, program_names, repo_root, toolchain_or_skip, PolkaVmGuest};
+use common::{
+    build_guests, parse_hex, program_names, repo_root, tool_available, toolchain_or_skip, PolkaVmGuest,
+};
 use polkavm_linker::TargetInstructionSet;
 
 /// The programs the suite must contain (a missing one is a failure, an extra one is tested too).
@@ -43,22 +45,12 @@ const REQUIRED: &[&str] = &[
 /// unoptimised in test builds). RV32 blobs run the middle one.
 const PVM_ARGS: [u64; 3] = [0, 1, 2];
 
-fn tool_available(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
-}
-
 /// One line of `guest/programs/expected.txt`.
 struct Expected {
     default_n: u64,
     default_result: u64,
     small_n: u64,
     small_result: u64,
-}
-
-fn parse_hex(text: &str) -> u64 {
-    let text = text.trim();
-    let digits = text.strip_prefix("0x").unwrap_or_else(|| panic!("not a 0x number: {text:?}"));
-    u64::from_str_radix(digits, 16).unwrap_or_else(|e| panic!("bad number {text:?}: {e}"))
 }
 
 fn read_expected(root: &Path) -> BTreeMap<String, Expected> {

@@ -18,7 +18,8 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root").to_path_buf()
 }
 
-fn tool_available(tool: &str) -> bool {
+/// Whether `tool --version` runs.
+pub fn tool_available(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
 }
 
@@ -62,7 +63,8 @@ pub fn program_names(out: &Path) -> Vec<String> {
     names
 }
 
-fn parse_hex(text: &str) -> u64 {
+/// A `0x`-prefixed hexadecimal number (panics on anything else).
+pub fn parse_hex(text: &str) -> u64 {
     let text = text.trim();
     let digits = text.strip_prefix("0x").unwrap_or_else(|| panic!("not a 0x number: {text:?}"));
     u64::from_str_radix(digits, 16).unwrap_or_else(|e| panic!("bad number {text:?}: {e}"))

@@ -4,7 +4,7 @@
 
 use isa::{Instruction, Opcode, Reg};
 
-use crate::alu::load_imm;
+use crate::alu::{load_imm, sext32};
 use crate::elf::{
     Loc, Target, R_GOT_HI20, R_HI20, R_LO12_I, R_LO12_S, R_PCREL_HI20, R_PCREL_LO12_I, R_PCREL_LO12_S,
 };
@@ -20,10 +20,6 @@ fn lo12(x: u64) -> u64 {
 
 fn hi20(x: u64) -> u64 {
     x.wrapping_sub(lo12(x)) as u32 as i32 as i64 as u64
-}
-
-fn sext32(x: u64) -> u64 {
-    x as u32 as i32 as i64 as u64
 }
 
 fn absolute_load(kind: LoadKind) -> Opcode {

@@ -34,7 +34,8 @@ pub fn load_imm(reg: Reg, value: u64) -> Instruction {
     }
 }
 
-fn sext32(x: u64) -> u64 {
+/// `x` sign-extended from its low 32 bits.
+pub(crate) fn sext32(x: u64) -> u64 {
     x as u32 as i32 as i64 as u64
 }
 
