@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy, a short fuzz run, then the whole test suite.
+# Runs every check and test: formatting, clippy, a `gannet bench` smoke run, a short fuzz run,
+# then the whole test suite.
 # Usage: scripts/test.sh        (FUZZ_SECONDS=N to change the per-target fuzz time; 0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +24,12 @@ fi
 
 echo "== cargo fmt"
 cargo fmt --all -- --check
-echo "== cargo clippy"
-cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo clippy (with the peer VMs of the bench harness)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+if command -v clang-19 >/dev/null 2>&1; then
+    echo "== gannet bench smoke (every VM, small arguments, results checked; not a measurement)"
+    cargo run -q -p gannet-cli --features peers -- bench --quick --no-write >/dev/null
+fi
 if [ "${FUZZ_SECONDS:-15}" != "0" ]; then
     echo "== fuzz smoke (${FUZZ_SECONDS:-15}s per target)"
     FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz-smoke.sh

@@ -1,5 +1,17 @@
-//! Benchmark programs (hand-written PVM assembly) with native reference implementations,
-//! and helpers to run them on Gannet. The criterion benches compare against PolkaVM.
+//! Benchmarks.
+//!
+//! * Hand-written PVM assembly programs with native reference implementations (this module),
+//!   for the interpreter's criterion bench against PolkaVM.
+//! * The guest-suite harness behind `gannet bench` ([`suite`], [`harness`], [`run`], [`report`],
+//!   [`chart`], [`document`]): the C programs of `guest/` on Gannet, PolkaVM 0.37 (interpreter
+//!   and recompiler, with the `peers` feature), wasmi (`peers`) and natively.
+
+pub mod chart;
+pub mod document;
+pub mod harness;
+pub mod report;
+pub mod run;
+pub mod suite;
 
 use isa::blob::ProgramBlob;
 use vm::{CallOutcome, Config, Dispatch, Engine, ExitReason, Imports, Instance, Module, ProgramImage};

@@ -1,7 +1,8 @@
 //! `gannet`: the command-line front end of the Gannet PVM.
 //!
 //! Subcommands: `run` (call an export or start at a pc), `inspect` (describe a blob),
-//! `disasm` and `asm` (text ↔ blob), `conformance` (run a directory of JSON test vectors).
+//! `disasm` and `asm` (text ↔ blob), `conformance` (run a directory of JSON test vectors),
+//! `link` (ELF → blob), `bench` (the guest suite on every VM).
 //! Every failure is reported as a single `error: ...` line on stderr with a non-zero exit
 //! status; nothing here panics on bad input.
 #![forbid(unsafe_code)]
@@ -40,6 +41,8 @@ enum Command {
     Conformance(cmd::conformance::ConformanceArgs),
     /// Relink a RISC-V ELF file into a PVM program blob.
     Link(cmd::link::LinkArgs),
+    /// Run the guest suite on every VM and write the report (BENCHMARKS.md and a chart).
+    Bench(cmd::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Asm(args) => cmd::asm::asm(&args),
         Command::Conformance(args) => cmd::conformance::run(&args),
         Command::Link(args) => cmd::link::run(&args),
+        Command::Bench(args) => cmd::bench::run(&args),
     };
     match result {
         Ok(code) => code,

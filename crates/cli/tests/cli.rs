@@ -238,3 +238,19 @@ fn link_rejects_non_elf_input_with_one_line() {
     assert!(line.contains("ELF"), "{line}");
     assert!(!out.exists(), "no output is written on failure");
 }
+
+#[test]
+fn bench_rejects_bad_selections_with_one_line() {
+    let line = one_line_error(gannet(&["bench", "--quick", "--program", "nope"]));
+    assert!(line.contains("unknown program \"nope\""), "{line}");
+    let line = one_line_error(gannet(&["bench", "--quick", "--vm", "quantum"]));
+    assert!(
+        line.contains("unknown or unavailable VM \"quantum\"") && line.contains("gannet-interp"),
+        "{line}"
+    );
+    let line = one_line_error(gannet(&["bench", "--min-time=-1"]));
+    assert!(line.contains("--min-time"), "{line}");
+    let dir = scratch("bench-repo");
+    let line = one_line_error(gannet(&["bench", "--quick", "--repo", &dir.display().to_string()]));
+    assert!(line.contains("no guest suite under"), "{line}");
+}

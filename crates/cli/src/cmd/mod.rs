@@ -2,6 +2,7 @@
 //! creation.
 
 pub mod asm;
+pub mod bench;
 pub mod conformance;
 pub mod inspect;
 pub mod link;

@@ -1,0 +1,69 @@
+//! Gannet's interpreter (threaded dispatch, the default), gas metering on as always.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Result};
+use vm::{Caller, Config, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+
+use super::{gannet_host_mix, linked_blob, Input, Prepared, Vm};
+use crate::suite::GuestBuild;
+
+/// Gannet's interpreter.
+pub struct GannetInterpreter {
+    engine: Engine,
+}
+
+impl GannetInterpreter {
+    /// An interpreter engine with the default configuration.
+    pub fn new() -> Result<GannetInterpreter> {
+        Ok(GannetInterpreter { engine: Engine::new(&Config::new())? })
+    }
+}
+
+impl Vm for GannetInterpreter {
+    fn name(&self) -> &'static str {
+        "gannet-interp"
+    }
+
+    fn describe(&self) -> String {
+        "Gannet interpreter (threaded dispatch), gas metered per basic block".to_owned()
+    }
+
+    fn input(&self, build: &GuestBuild, program: &str) -> Result<Input> {
+        linked_blob(build, program)
+    }
+
+    fn prepare(&self, input: &Input) -> Result<Box<dyn Prepared>> {
+        let blob = isa::blob::ProgramBlob::parse(&input.bytes).map_err(|e| anyhow!("parse: {e}"))?;
+        let code_bytes = blob.code.code.len();
+        let image = ProgramImage::from_polkavm(&blob).map_err(|e| anyhow!("layout: {e}"))?;
+        let module = Module::new(&self.engine, image)?;
+        let mut imports = Imports::<()>::new();
+        imports.func("gannet_host_mix", |_: &mut Caller<'_, ()>, x: u64| -> u64 { gannet_host_mix(x) });
+        Ok(Box::new(GannetProgram { module, imports, code_bytes }))
+    }
+}
+
+struct GannetProgram {
+    module: Module,
+    imports: Imports<()>,
+    code_bytes: usize,
+}
+
+impl Prepared for GannetProgram {
+    fn code_bytes(&self) -> usize {
+        self.code_bytes
+    }
+
+    fn run(&mut self, n: u64) -> Result<(u64, Duration)> {
+        let mut instance = Instance::new(&self.module)?;
+        instance.set_gas(i64::MAX);
+        let start = Instant::now();
+        let outcome = instance.call(&self.imports, &mut (), "bench", &[n])?;
+        let elapsed = start.elapsed();
+        if outcome.exit != ExitReason::Halt {
+            bail!("stopped with {:?}", outcome.exit);
+        }
+        Ok((outcome.a0, elapsed))
+    }
+}
