@@ -4,7 +4,9 @@
 #   $OUT/rv64/<name>.elf     RV64E (lp64e) shared object, input for a PVM linker
 #   $OUT/rv32/<name>.elf     RV32E (ilp32e) shared object
 #   $OUT/native/<name>       x86-64 executable: program + guest/native/driver.c, with the
-#                            program's self-test compiled in (`<name> --selftest`)
+#                            program's self-test compiled in (`<name> --selftest`), built for
+#                            this machine's CPU (NATIVE_MARCH, default -march=native) so that
+#                            it is the strongest native baseline for the benchmarks
 #   $OUT/native/lib<name>.a  the program alone, entry point renamed to gannet_bench_<name>,
 #                            for in-process benchmarking (only if an `ar` is available)
 #   $OUT/wasm/<name>.wasm    wasm32 module exporting `bench`, importing env.gannet_host_mix
@@ -20,7 +22,8 @@
 #   --force   rebuild everything (default: only outputs older than their inputs)
 #   --jobs N  parallel compile jobs (default: number of CPUs)
 #
-# Outputs are reproducible: the same sources give the same bytes, wherever the repository is.
+# The RISC-V and wasm outputs are reproducible: the same sources give the same bytes, wherever
+# the repository is. The native ones depend on the build machine's CPU (-march=native).
 set -eu
 
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -83,6 +86,7 @@ RV64="--target=riscv64-unknown-none-elf -march=rv64emac_zbb -mabi=lp64e $RISCV"
 RV32="--target=riscv32-unknown-none-elf -march=rv32emac_zbb -mabi=ilp32e $RISCV"
 LDFLAGS_PVM="-shared --emit-relocs --unique --apply-dynamic-relocs --no-allow-shlib-undefined \
 -Bsymbolic -z norelro --gc-sections"
+NATIVE="${NATIVE_MARCH--march=native}"
 WASMFLAGS="--target=wasm32-unknown-unknown -ffreestanding -fno-builtin -nostdlib -Wl,--no-entry \
 -Wl,--export=bench -Wl,--strip-all"
 
@@ -203,7 +207,7 @@ build_native() { # name
     # shellcheck disable=SC2046
     if stale "$out" $COMMON_DEPS $(deps_of "$name"); then
         # shellcheck disable=SC2046,SC2086
-        "$CLANG" $COMMON -DGANNET_SELFTEST $(sources_of "$name") native/driver.c -o "$out.tmp"
+        "$CLANG" $COMMON $NATIVE -DGANNET_SELFTEST $(sources_of "$name") native/driver.c -o "$out.tmp"
         mv "$out.tmp" "$out"
     fi
     [ -n "$AR" ] || return 0
@@ -217,7 +221,7 @@ build_native() { # name
     for src in $(sources_of "$name"); do
         obj="$objdir/$(basename "$src" .c).o"
         # shellcheck disable=SC2086
-        "$CLANG" $COMMON -fPIC "-Dbench=gannet_bench_$name" -c "$src" -o "$obj"
+        "$CLANG" $COMMON $NATIVE -fPIC "-Dbench=gannet_bench_$name" -c "$src" -o "$obj"
         objs="$objs $obj"
     done
     # shellcheck disable=SC2086
