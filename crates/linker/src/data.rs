@@ -176,7 +176,8 @@ fn put(bytes: &mut [u8], pos: usize, n: usize, value: u64) -> Result<(), String>
     Ok(())
 }
 
-fn apply(bytes: &mut [u8], pos: usize, kind: u32, value: u64, here: u64) -> Result<(), String> {
+/// Applies relocation `kind` with resolved `value` to `bytes` at `pos` (`here`: the address of `pos`).
+pub(crate) fn apply(bytes: &mut [u8], pos: usize, kind: u32, value: u64, here: u64) -> Result<(), String> {
     match kind {
         R_32 => {
             let v = u32::try_from(value).map_err(|_| format!("value {value:#x} does not fit R_RISCV_32"))?;

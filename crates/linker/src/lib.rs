@@ -10,14 +10,16 @@
 //! where the PolkaVM memory map puts it; [`code`] decodes the code ([`riscv`]) and finds what
 //! the exports reach, which positions start blocks and which need jump-table entries; the
 //! lowering turns each reachable instruction into PVM instructions; the assembler's layout
-//! engine ([`isa::text::CodeBuilder`]) encodes them. Every problem found is reported, each
-//! with its section, offset and nearest symbol.
+//! engine ([`isa::text::CodeBuilder`]) encodes them; [`debug`] turns the input's DWARF into
+//! the optional debug sections (source locations per PVM pc). Every problem found is reported,
+//! each with its section, offset and nearest symbol.
 
 mod addr;
 mod alu;
 mod atomic;
 pub mod code;
 pub mod data;
+pub mod debug;
 pub mod elf;
 pub mod error;
 mod lower;
@@ -51,7 +53,7 @@ pub enum OutputIsa {
 pub struct LinkOptions {
     /// Output instruction set.
     pub isa: OutputIsa,
-    /// Drop optional sections (there are none yet besides what `strip` would remove later).
+    /// Leave out the optional debug sections (source locations from the ELF file's DWARF).
     pub strip: bool,
     /// Stack size when the ELF declares none (default 64 KiB).
     pub default_stack_size: Option<u32>,
@@ -66,6 +68,8 @@ pub struct Linked {
     /// The program as a `.polkavm` blob structure (for [`OutputIsa::Revive`]; for
     /// [`OutputIsa::Gp072`] the same contents with `isa` = `Gp072`).
     pub blob: ProgramBlob,
+    /// Problems that did not stop linking (unreadable DWARF: the debug sections are left out).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Linked {
@@ -93,9 +97,14 @@ fn heap_pages(blob: &ProgramBlob) -> u16 {
     u16::try_from(extra.div_ceil(4096)).unwrap_or(u16::MAX)
 }
 
-/// Links `elf` into a program.
-pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
-    let elf = Elf::parse(elf)?;
+/// Whether to collect source locations: not stripping, and the ELF file has DWARF lines.
+fn wants_debug(elf: &Elf, options: &LinkOptions) -> bool {
+    !options.strip && elf.sections.iter().any(|s| s.name == ".debug_line")
+}
+
+/// Links the ELF file `bytes` into a program.
+pub fn link(bytes: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
+    let elf = Elf::parse(bytes)?;
     if elf.xlen == Xlen::Rv32 {
         return Err(LinkError::global(
             "RV32E input is not supported yet: both output instruction sets are 64-bit (link an RV64E build)",
@@ -130,6 +139,7 @@ pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
         imports: Vec::new(),
         out: CodeBuilder::new(set),
         diags: Vec::new(),
+        positions: wants_debug(&elf, options).then(Vec::new),
     };
     for e in &exports {
         let l = lowering.out.label();
@@ -143,6 +153,7 @@ pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
     diags.append(&mut lowering.diags);
     let labels = lowering.labels;
     let imports = lowering.imports;
+    let positions = lowering.positions;
     if !diags.is_empty() {
         return Err(LinkError { diagnostics: diags });
     }
@@ -159,6 +170,24 @@ pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
             .collect(),
     })?;
     let pc = |loc: &Loc| labels.get(loc).and_then(|&l| built.offset(l));
+    let mut warnings = Vec::new();
+    let extra_sections = match positions {
+        Some(positions) => {
+            let positions: Vec<(Loc, u32)> =
+                positions.iter().filter_map(|&(loc, l)| Some((loc, built.offset(l)?))).collect();
+            let code_len = u32::try_from(built.code.len()).unwrap_or(u32::MAX);
+            debug::sections(bytes, &elf, &positions, code_len).unwrap_or_else(|e| {
+                warnings.push(Diagnostic {
+                    section: String::new(),
+                    offset: 0,
+                    symbol: None,
+                    message: format!("debug information left out: {e}"),
+                });
+                Vec::new()
+            })
+        }
+        None => Vec::new(),
+    };
     let jump_table = code.jump_table.iter().map(|l| pc(l).unwrap_or(0)).collect();
     let exports =
         exports.iter().map(|e| Export { pc: pc(&e.entry).unwrap_or(0), symbol: e.symbol.clone() }).collect();
@@ -178,7 +207,7 @@ pub fn link(elf: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
         imports,
         exports,
         code: CodeBlob::new(jump_table, built.code, built.bitmask),
-        extra_sections: Vec::new(),
+        extra_sections,
     };
-    Ok(Linked { blob })
+    Ok(Linked { blob, warnings })
 }

@@ -32,6 +32,9 @@ pub struct Lowering<'a> {
     pub out: CodeBuilder,
     /// Problems found.
     pub diags: Vec<Diagnostic>,
+    /// When `Some`, collects a label at the start of every reachable item's code (for the
+    /// debug sections' address map).
+    pub positions: Option<Vec<(Loc, Label)>>,
 }
 
 /// The PVM register for RISC-V register `r` (`None` for `x0`).
@@ -80,12 +83,24 @@ impl Lowering<'_> {
                 continue;
             }
             let loc = self.code.items[i].loc;
+            let mut here = None;
             if self.is_target(loc) {
                 if !terminated {
                     self.out.push(Instruction { opcode: Opcode::Fallthrough, operands: Operands::Argless });
                 }
                 let l = self.label(loc);
                 self.out.bind(l);
+                here = Some(l);
+            }
+            if self.positions.is_some() {
+                let l = here.unwrap_or_else(|| {
+                    let l = self.out.label();
+                    self.out.bind(l);
+                    l
+                });
+                if let Some(positions) = &mut self.positions {
+                    positions.push((loc, l));
+                }
             }
             let consumed = match self.item(i) {
                 Ok((insts, consumed)) => {

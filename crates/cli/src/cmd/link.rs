@@ -62,6 +62,9 @@ pub fn run(args: &LinkArgs) -> Result<ExitCode> {
     };
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    for warning in &linked.warnings {
+        let _ = writeln!(io::stderr().lock(), "warning: {file}: {warning}");
+    }
     let b = &linked.blob;
     writeln!(
         io::stdout().lock(),
