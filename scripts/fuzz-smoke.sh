@@ -75,6 +75,21 @@ if [[ -d "$ROOT/target/guest/rv64" ]]; then
     mkdir -p "$ROOT/fuzz/corpus/linker"
     cp -f "$ROOT"/target/guest/rv64/*.elf "$ROOT/fuzz/corpus/linker/" 2>/dev/null || true
 fi
+# Plus two with DWARF (-g), as a shared object and as a relocatable object, for the debug-info
+# reader.
+if command -v clang-19 >/dev/null 2>&1 && command -v ld.lld-19 >/dev/null 2>&1; then
+    seed_dir=$(mktemp -d)
+    rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb -mabi=lp64e -O2 -g -ffreestanding
+        -fno-builtin -nostdlib -fPIC -fno-plt -I"$ROOT/guest/include")
+    if clang-19 "${rv64[@]}" -c "$ROOT/guest/programs/sort.c" -o "$seed_dir/sort.o" \
+        && clang-19 "${rv64[@]}" -c "$ROOT/guest/libc/gannet_libc.c" -o "$seed_dir/libc.o" \
+        && ld.lld-19 -shared --emit-relocs --unique --apply-dynamic-relocs -Bsymbolic -z norelro \
+            --gc-sections "$seed_dir/sort.o" "$seed_dir/libc.o" -o "$seed_dir/sort.elf"; then
+        cp -f "$seed_dir/sort.elf" "$ROOT/fuzz/corpus/linker/debug-sort.elf"
+        cp -f "$seed_dir/sort.o" "$ROOT/fuzz/corpus/linker/debug-sort.o"
+    fi
+    rm -rf "$seed_dir"
+fi
 
 failed=()
 

@@ -4,7 +4,7 @@
  * A xorshift generator feeds a chain of shifts, rotates, bit counts (popcount, leading and
  * trailing zeros), byte swaps, min/max, and-not/or-not and 32-bit (word) arithmetic. With
  * -march=..._zbb the builtins become single Zbb instructions (cpop, clz, ctz, rev8, rol/ror,
- * min/max, andn/orn, sext.b/h, zext.h). Every step feeds the accumulator.
+ * min/max, andn/orn, sext.b/h, zext.h, orc.b). Every step feeds the accumulator.
  */
 #include "gannet_guest.h"
 
@@ -45,6 +45,21 @@ static inline i64 max_i64(i64 a, i64 b) {
     return a > b ? a : b;
 }
 
+/* OR-combine bytes: 0xff for every non-zero byte (Zbb orc.b on RISC-V). */
+static inline u64 orc_b(u64 x) {
+#if defined(__riscv_zbb) && __riscv_xlen == 64
+    return __builtin_riscv_orc_b_64(x);
+#else
+    u64 r = 0;
+    for (unsigned i = 0; i < 64; i += 8) {
+        if ((x >> i) & 0xff) {
+            r |= (u64)0xff << i;
+        }
+    }
+    return r;
+#endif
+}
+
 /* One round of the mix: returns the new accumulator. */
 static inline u64 mix_round(u64 acc, u64 x, u64 i) {
     u64 y = rotl64(x, (unsigned)i) ^ rotr64(acc, (unsigned)(x >> 58));
@@ -56,6 +71,7 @@ static inline u64 mix_round(u64 acc, u64 x, u64 i) {
     acc ^= x & ~y;         /* andn */
     acc += x | ~acc;       /* orn */
     acc ^= ~(x ^ (y >> 3)); /* xnor */
+    acc += orc_b(y & (x >> 5)); /* orc.b; the and leaves some bytes zero */
     /* 32-bit lane: word ops, sign/zero extension of narrow values. */
     u32 w = (u32)x * 0x01000193u + (u32)(y >> 32);
     w = rotl32(w, (unsigned)(acc & 31)) ^ (w >> 7);
@@ -113,6 +129,8 @@ int gannet_selftest(void) {
         failures += rotr64(rotl64(x, (unsigned)i), (unsigned)i) != x;
     }
     failures += rotl64(1, 64) != 1;
+    failures += orc_b(0x0001000080000100ULL) != 0x00ff0000ff00ff00ULL;
+    failures += orc_b(0) != 0;
     failures += rotl32(0x80000001u, 4) != 0x18u;
     failures += __builtin_bswap64(0x0102030405060708ULL) != 0x0807060504030201ULL;
     return failures;

@@ -240,7 +240,33 @@ pub fn unary(kind: UnaryKind, rd: Reg, rs1: Option<Reg>) -> Result<Vec<Instructi
         K::SextH => O::SignExtend16,
         K::ZextH => O::ZeroExtend16,
         K::Rev8 => O::ReverseBytes,
-        K::OrcB => return Err("orc.b has no PVM equivalent and is not supported".into()),
+        K::OrcB => return Ok(orc_b(rd, s)),
     };
     Ok(vec![rr(op, rd, s)])
+}
+
+/// `orc.b` (each byte becomes 0xff if it is non-zero, else 0x00), which PVM lacks. Per byte
+/// `b`: `((b & 0x7f) + 0x7f) | b` has its top bit set exactly when `b != 0`, and no carry leaves
+/// the byte; keeping only the top bits, shifting them to the bottom and multiplying by 255
+/// fills each byte. The two constants need registers: two that the instruction does not name
+/// are borrowed and saved just below the stack pointer, as for AMOs.
+fn orc_b(rd: Reg, s: Reg) -> Vec<Instruction> {
+    use Opcode as O;
+    let busy = |r: Reg| r == rd || r == s || r == Reg::SP;
+    let mut free = Reg::ALL.iter().copied().filter(|&r| !busy(r));
+    // At most three registers are busy out of thirteen.
+    let (low7, t) = (free.next().unwrap_or(Reg::T0), free.next().unwrap_or(Reg::T1));
+    vec![
+        rri(O::StoreIndirectU64, low7, Reg::SP, (-8i64) as u64),
+        rri(O::StoreIndirectU64, t, Reg::SP, (-16i64) as u64),
+        load_imm(low7, 0x7f7f_7f7f_7f7f_7f7f),
+        rrr(O::And, t, s, low7),
+        rrr(O::Add64, t, t, low7),
+        rrr(O::Or, t, t, s),
+        rrr(O::AndInverted, t, t, low7),
+        rri(O::ShiftLogicalRightImm64, t, t, 7),
+        rri(O::MulImm64, rd, t, 255),
+        rri(O::LoadIndirectU64, low7, Reg::SP, (-8i64) as u64),
+        rri(O::LoadIndirectU64, t, Reg::SP, (-16i64) as u64),
+    ]
 }
