@@ -62,6 +62,10 @@ pub struct Code {
     pub targets: BTreeSet<Loc>,
     /// Positions whose address is taken (jump-table entries), in first-seen order.
     pub jump_table: Vec<Loc>,
+    /// Return positions just past the end of a code section: the call before them is the
+    /// section's last instruction, so its callee cannot return (`noreturn`). Each gets a
+    /// jump-table entry on a `trap`, so a return there stops the program.
+    pub dead_returns: BTreeSet<Loc>,
 }
 
 /// Decodes every code section.
@@ -211,17 +215,11 @@ impl Code {
                     }
                     Flow::Call { target, ret } => {
                         add_target(target, &mut work);
-                        if taken.insert(ret) {
-                            self.jump_table.push(ret);
-                        }
-                        work.push(ret);
+                        self.return_site(elf, ret, &mut taken, &mut work);
                         false
                     }
                     Flow::IndirectCall { ret } => {
-                        if taken.insert(ret) {
-                            self.jump_table.push(ret);
-                        }
-                        work.push(ret);
+                        self.return_site(elf, ret, &mut taken, &mut work);
                         false
                     }
                     Flow::Indirect | Flow::Stop => false,
@@ -234,6 +232,23 @@ impl Code {
                     _ => break,
                 }
             }
+        }
+    }
+}
+
+impl Code {
+    /// Records the return position of a call: a jump-table entry, and more code to follow
+    /// from there, unless it lies exactly at the end of its section (a call to a `noreturn`
+    /// function as the section's last instruction), which becomes a dead return.
+    fn return_site(&mut self, elf: &Elf, ret: Loc, taken: &mut BTreeSet<Loc>, work: &mut Vec<Loc>) {
+        if taken.insert(ret) {
+            self.jump_table.push(ret);
+        }
+        let at_end = elf.sections.get(ret.sec).is_some_and(|s| ret.offset == s.data.len() as u64);
+        if at_end && !self.index.contains_key(&ret) {
+            self.dead_returns.insert(ret);
+        } else {
+            work.push(ret);
         }
     }
 }

@@ -129,6 +129,16 @@ impl Lowering<'_> {
                 self.out.push(Instruction { opcode: Opcode::Trap, operands: Operands::Argless });
                 terminated = true;
             }
+            let after = self.code.next_loc(last);
+            if self.code.dead_returns.contains(&after) {
+                if !terminated {
+                    self.out.push(Instruction { opcode: Opcode::Fallthrough, operands: Operands::Argless });
+                }
+                let l = self.label(after);
+                self.out.bind(l);
+                self.out.push(Instruction { opcode: Opcode::Trap, operands: Operands::Argless });
+                terminated = true;
+            }
             i += consumed;
         }
     }
