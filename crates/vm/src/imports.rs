@@ -197,15 +197,31 @@ impl Instance {
 
     /// Runs from the current position, dispatching host calls, until a non-host-call exit.
     pub fn resume_call<T>(&mut self, imports: &Imports<T>, data: &mut T) -> Result<CallOutcome, Error> {
+        // Host functions resolved by import index on first use: a guest calling the host in a
+        // loop pays the name lookup once per call of this function, not once per host call.
+        let module = self.module().clone();
+        let names = &module.image().imports;
+        let mut resolved: Vec<Option<&DynHostFn<T>>> = Vec::new();
         loop {
             let exit = self.run();
             if let ExitReason::HostCall(index) = exit {
-                let module = self.module().clone();
-                let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
-                let name = module.image().imports.get(index as usize).ok_or_else(|| missing("<none>"))?;
-                let f = imports.functions.get(name).ok_or_else(|| missing(name))?;
+                let slot = index as usize;
+                let f = match resolved.get(slot).copied().flatten() {
+                    Some(f) => f,
+                    None => {
+                        let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
+                        let name = names.get(slot).ok_or_else(|| missing("<none>"))?;
+                        let f = imports.functions.get(name).ok_or_else(|| missing(name))?;
+                        if resolved.len() <= slot {
+                            resolved.resize(slot + 1, None);
+                        }
+                        resolved[slot] = Some(f);
+                        f
+                    }
+                };
                 let mut caller = Caller { data: &mut *data, instance: &mut *self };
-                f(&mut caller).map_err(|HostError(message)| Error::Host { name: name.clone(), message })?;
+                f(&mut caller)
+                    .map_err(|HostError(message)| Error::Host { name: names[slot].clone(), message })?;
                 continue;
             }
             return Ok(CallOutcome { exit, a0: self.reg(Reg::A0), a1: self.reg(Reg::A1), gas: self.gas() });

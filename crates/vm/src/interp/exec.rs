@@ -80,12 +80,23 @@ pub(crate) fn u64v(b: [u8; 8]) -> u64 {
 /// or the stop it causes.
 #[inline(always)]
 pub(crate) fn dynamic_target(program: &Program, address: u32) -> Result<(usize, u32), Stop> {
-    // Fast path first: an even address whose entry exists and is valid. Address 0 wraps to a
-    // huge index and misses; 0xFFFF0000 can only hit for a table of 2^31 entries, which the
-    // blob limits (16 Mi entries) rule out.
-    let entry = (address >> 1).wrapping_sub(1) as usize;
-    if let Some(&(index, cost)) = program.jump_table.get(entry) {
-        if address & 1 == 0 && index != NONE {
+    jump_table_target(&program.jump_table, address)
+}
+
+const _: () = assert!(isa::blob::MAX_JUMP_TABLE_ENTRIES < 0x7FFF_0000);
+// Op indices (at most a few per code byte) stay below 2^31.
+const _: () = assert!(isa::blob::MAX_CODE_SIZE < 1 << 28);
+
+/// [`dynamic_target`] given the program's jump table.
+#[inline(always)]
+pub(crate) fn jump_table_target(jump_table: &[(u32, u32)], address: u32) -> Result<(usize, u32), Stop> {
+    // Fast path first: an even address whose entry exists and is valid. Entry `address / 2 - 1`
+    // for even addresses; rotating the odd bit into bit 31 makes every odd address index far
+    // past any table (the blob limits tables to 16 Mi entries). Address 0 wraps to 2^31 - 1
+    // and misses too; 0xFFFF0000 maps to 0x7FFF7FFF, which no table reaches either.
+    let entry = address.wrapping_sub(2).rotate_right(1) as usize;
+    if let Some(&(index, cost)) = jump_table.get(entry) {
+        if index != NONE {
             return Ok((index as usize, cost));
         }
     }

@@ -35,6 +35,9 @@ pub(crate) struct Program {
     /// value the threaded dispatcher passes along in a host register (or [`NO_FORWARD`]). The
     /// dispatcher reloads it from here whenever it (re-)enters the op sequence mid-block.
     pub forward: Vec<u8>,
+    /// Number of op pairs running as one fused handler ([`super::fused`]; read by its tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fused: usize,
 }
 
 impl Program {
@@ -113,7 +116,8 @@ impl Program {
             .collect();
 
         let forward = assign_forwarding(&mut ops);
-        Program { ops, pcs, pc_to_op, jump_table, forward }
+        let fused = super::fused::fuse(&mut ops, &forward);
+        Program { ops, pcs, pc_to_op, jump_table, forward, fused }
     }
 
     /// Op index at which to resume at `pc` without charging gas, if an instruction starts there.
@@ -189,7 +193,7 @@ fn is_store(kind: Kind) -> bool {
 }
 
 /// The fields an op of `kind` reads as source registers ([`FWD_A`] | [`FWD_B`] | [`FWD_C`]).
-fn reads(kind: Kind) -> u8 {
+pub(super) fn reads(kind: Kind) -> u8 {
     use Kind::*;
     match kind {
         Gas | Checkpoint | Trap | Fallthrough | Unlikely | Ecalli | Memset | LoadImm64 | LoadImm | Jump
