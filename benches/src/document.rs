@@ -86,8 +86,9 @@ pub fn section(report: &Report, provenance: &Provenance, chart: Option<&str>) ->
     }
     out.push_str(
         "\nEach cell is the median time of one `bench(n)` call on a fresh instance (instantiation \
-         not timed) after one untimed warm-up run, over at least 5 runs and 1 s; every run's \
-         result was checked against `guest/programs/expected.txt`. In brackets: time relative to \
+         not timed) after one untimed warm-up run, over at least 5 runs and 1 s; the VMs take \
+         turns, one run each per round, so a slow phase of the shared machine hits them alike. \
+         Every run's result was checked against `guest/programs/expected.txt`. In brackets: time relative to \
          native code. The PVMs run the same blob (Gannet's linker, ReviveV1); wasmi runs the \
          wasm32 build of the same C. Compile time is the fastest of 5 loads of each program \
          (parse, validate and compile or pre-decode), summed over the suite. The host-call round \

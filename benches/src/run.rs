@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 
-use crate::harness::{measure, prepare_timed, Budget, Vm};
+use crate::harness::{check, prepare_timed, Budget, Prepared, Timing, Vm};
 use crate::report::{CompileFigure, Report, Row, VmInfo};
 use crate::suite::{GuestBuild, GuestProgram, HOST_CALL_PROGRAM, PING_CALLS_PER_N};
 
@@ -67,22 +67,28 @@ pub fn run(
     report.quick = options.quick;
     for program in &programs {
         let (n, expected) = program.case(options.quick);
+        let results = measure_program(&vms, build, &program.name, n, expected, options);
         let mut row = Row { program: program.name.clone(), n, times: Vec::new() };
-        for (index, vm) in vms.iter().enumerate() {
-            match measure_one(*vm, build, &program.name, n, expected, options) {
-                Ok((time, compile)) => {
-                    log(&format!("{:<10} {:<15} {}", program.name, vm.name(), crate::report::human(time)));
-                    if let Some((code_bytes, compile_time)) = compile {
+        for ((index, vm), result) in vms.iter().enumerate().zip(results) {
+            match result {
+                Ok(outcome) => {
+                    log(&format!(
+                        "{:<10} {:<15} {}",
+                        program.name,
+                        vm.name(),
+                        crate::report::human(outcome.time)
+                    ));
+                    if let Some((code_bytes, compile_time)) = outcome.compile {
                         let figure = report.compile[index].get_or_insert(CompileFigure::default());
                         figure.code_bytes += code_bytes;
                         figure.time += compile_time;
                     }
                     if program.name == HOST_CALL_PROGRAM {
                         let calls = n.saturating_mul(PING_CALLS_PER_N).max(1);
-                        let per_call = time.as_secs_f64() / calls as f64;
+                        let per_call = outcome.time.as_secs_f64() / calls as f64;
                         report.host_call[index] = Some(Duration::from_secs_f64(per_call));
                     }
-                    row.times.push(Some(time));
+                    row.times.push(Some(outcome.time));
                 }
                 Err(error) => {
                     let line = format!("{} on {}: {error:#}", program.name, vm.name());
@@ -101,19 +107,81 @@ pub fn run(
     Ok(report)
 }
 
-/// Compiles and times one program on one VM: the median run time and, for VMs with a compile
-/// step, the code size and the fastest compile.
-fn measure_one(
-    vm: &dyn Vm,
+/// What one VM measured for one program.
+struct Outcome {
+    /// Median time per run.
+    time: Duration,
+    /// Code size and fastest compile, for VMs with a compile step.
+    compile: Option<(usize, Duration)>,
+}
+
+/// A VM taking part in one program's measurement.
+struct Contender {
+    index: usize,
+    prepared: Box<dyn Prepared>,
+    compile: Option<(usize, Duration)>,
+    wanted: usize,
+    samples: Vec<Duration>,
+}
+
+/// Compiles one program on every VM, then takes the timed runs in rounds, one run per VM per
+/// round, so that a slow phase of a shared machine hits every VM alike rather than whichever
+/// happened to be measured then. Results are checked on every run; a VM that fails drops out
+/// with its error.
+fn measure_program(
+    vms: &[&dyn Vm],
     build: &GuestBuild,
     program: &str,
     n: u64,
     expected: u64,
     options: &Options,
-) -> Result<(Duration, Option<(usize, Duration)>)> {
-    let input = vm.input(build, program)?;
-    let (mut prepared, compile_time) = prepare_timed(vm, &input, options.compile_rounds)?;
-    let timing = measure(prepared.as_mut(), n, expected, &options.budget)?;
-    let compile = vm.compiles().then(|| (prepared.code_bytes(), compile_time));
-    Ok((timing.median(), compile))
+) -> Vec<Result<Outcome>> {
+    let mut results: Vec<Result<Outcome>> = Vec::new();
+    let mut contenders = Vec::new();
+    for (index, vm) in vms.iter().enumerate() {
+        let prepared =
+            vm.input(build, program).and_then(|input| prepare_timed(*vm, &input, options.compile_rounds));
+        // Warm-up run (untimed): page-ins, lazy paths; its time sizes the sample count.
+        let warm = prepared.and_then(|(mut prepared, compile_time)| {
+            let (result, time) = prepared.run(n)?;
+            check(result, expected)?;
+            let compile = vm.compiles().then(|| (prepared.code_bytes(), compile_time));
+            Ok(Contender {
+                index,
+                prepared,
+                compile,
+                wanted: options.budget.samples_for(time),
+                samples: Vec::new(),
+            })
+        });
+        match warm {
+            Ok(contender) => {
+                contenders.push(contender);
+                results.push(Err(anyhow!("not measured")));
+            }
+            Err(error) => results.push(Err(error)),
+        }
+    }
+    while contenders.iter().any(|c| c.samples.len() < c.wanted) {
+        let mut failed = Vec::new();
+        for (position, contender) in contenders.iter_mut().enumerate() {
+            if contender.samples.len() >= contender.wanted {
+                continue;
+            }
+            match contender.prepared.run(n).and_then(|(result, time)| check(result, expected).map(|()| time))
+            {
+                Ok(time) => contender.samples.push(time),
+                Err(error) => failed.push((position, error)),
+            }
+        }
+        for (position, error) in failed.into_iter().rev() {
+            let contender = contenders.remove(position);
+            results[contender.index] = Err(error);
+        }
+    }
+    for contender in contenders {
+        let time = Timing::new(contender.samples).median();
+        results[contender.index] = Ok(Outcome { time, compile: contender.compile });
+    }
+    results
 }

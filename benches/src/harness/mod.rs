@@ -134,23 +134,17 @@ impl Timing {
     }
 }
 
-/// Runs `bench(n)` until the budget is met, checking each result against `expected`.
-/// One untimed warm-up run comes first (page-ins, lazy paths, caches).
-pub fn measure(prepared: &mut dyn Prepared, n: u64, expected: u64, budget: &Budget) -> Result<Timing> {
-    let (warm, first) = prepared.run(n)?;
-    check(warm, expected)?;
-    let per_run = first.max(Duration::from_micros(1));
-    let wanted = (budget.min_time.as_nanos() / per_run.as_nanos()).max(1) as usize;
-    let count = wanted.clamp(budget.min_samples.max(1), budget.max_samples.max(1));
-    let mut samples = Vec::with_capacity(count);
-    for (result, time) in prepared.run_many(n, count)? {
-        check(result, expected)?;
-        samples.push(time);
+impl Budget {
+    /// How many timed runs to make of something whose warm-up run took `per_run`.
+    pub fn samples_for(&self, per_run: Duration) -> usize {
+        let per_run = per_run.max(Duration::from_micros(1));
+        let wanted = (self.min_time.as_nanos() / per_run.as_nanos()).max(1) as usize;
+        wanted.clamp(self.min_samples.max(1), self.max_samples.max(self.min_samples).max(1))
     }
-    Ok(Timing::new(samples))
 }
 
-fn check(result: u64, expected: u64) -> Result<()> {
+/// Fails unless a run returned the expected value.
+pub fn check(result: u64, expected: u64) -> Result<()> {
     if result != expected {
         bail!("returned {result:#018x}, expected {expected:#018x}");
     }
@@ -186,6 +180,15 @@ mod tests {
         let t = Timing::new(vec![ms(4), ms(2)]);
         assert_eq!(t.median(), ms(3));
         assert_eq!(Timing::new(vec![]).median(), Duration::ZERO);
+    }
+
+    #[test]
+    fn sample_counts_follow_the_budget() {
+        let budget = Budget { min_samples: 5, max_samples: 50, min_time: Duration::from_secs(1) };
+        assert_eq!(budget.samples_for(Duration::from_millis(400)), 5);
+        assert_eq!(budget.samples_for(Duration::from_millis(50)), 20);
+        assert_eq!(budget.samples_for(Duration::ZERO), 50);
+        assert!(check(1, 1).is_ok() && check(1, 2).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The same C compiled for the host by clang-19 (`-O2`, x86-64 baseline), run as a child
+//! The same C compiled for the host by clang-19 (`-O2 -march=native`), run as a child
 //! process whose driver (`guest/native/driver.c`) times each call of `bench(n)` itself.
 
 use std::process::Command;
@@ -18,7 +18,7 @@ impl Vm for Native {
     }
 
     fn describe(&self) -> String {
-        "the same C, clang-19 -O2 for x86-64 (baseline ISA), timed in-process by guest/native/driver.c"
+        "the same C, clang-19 -O2 -march=native for x86-64, timed in-process by guest/native/driver.c"
             .to_owned()
     }
 
