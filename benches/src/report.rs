@@ -52,8 +52,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Compile totals by VM column (`None` for native code or when nothing compiled).
     pub compile: Vec<Option<CompileFigure>>,
-    /// Host-call round trip by VM column.
-    pub host_call: Vec<Option<Duration>>,
+    /// Host-call round trip in nanoseconds by VM column (fractional: below 1 ns resolution).
+    pub host_call: Vec<Option<f64>>,
     /// The host-call program's argument.
     pub host_call_n: u64,
     /// Whether this was a quick (smoke) run.
@@ -165,7 +165,7 @@ impl Report {
                 ),
                 None => ("—".into(), "—".into(), "—".into()),
             };
-            let call = self.host_call[column].map(human).unwrap_or_else(|| "—".into());
+            let call = self.host_call[column].map(human_ns).unwrap_or_else(|| "—".into());
             let _ = writeln!(out, "| {} | {size} | {time} | {per_kib} | {call} |", vm.name);
         }
         out.push_str("\nColumns:\n\n");
@@ -193,7 +193,11 @@ pub fn geomean(values: impl Iterator<Item = f64>) -> Option<f64> {
 
 /// A duration with three significant digits and a unit (ns, µs, ms, s).
 pub fn human(time: Duration) -> String {
-    let ns = time.as_secs_f64() * 1e9;
+    human_ns(time.as_secs_f64() * 1e9)
+}
+
+/// A time in nanoseconds (fractional allowed), formatted like [`human`].
+pub fn human_ns(ns: f64) -> String {
     let (value, unit) = if ns < 1e3 {
         (ns, "ns")
     } else if ns < 1e6 {
@@ -249,6 +253,7 @@ mod tests {
         assert_eq!(human(Duration::from_nanos(12_345)), "12.3 µs");
         assert_eq!(human(Duration::from_millis(250)), "250 ms");
         assert_eq!(human(Duration::from_secs(2)), "2.00 s");
+        assert_eq!(human_ns(1.234), "1.23 ns");
         assert_eq!(geomean([2.0, 8.0].into_iter()), Some(4.0));
         assert_eq!(geomean(std::iter::empty()), None);
     }
