@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::instance::Instance;
 use crate::interp::exec::RETURN_TO_HOST;
+use crate::module::Module;
 
 /// An error raised by a host function; it ends the call with [`Error::Host`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,12 +200,14 @@ impl Instance {
     pub fn resume_call<T>(&mut self, imports: &Imports<T>, data: &mut T) -> Result<CallOutcome, Error> {
         // Host functions resolved by import index on first use: a guest calling the host in a
         // loop pays the name lookup once per call of this function, not once per host call.
-        let module = self.module().clone();
-        let names = &module.image().imports;
+        // The module (for the import names) is cloned only when the first host call comes, so
+        // a call that never reaches the host pays nothing for this.
+        let mut module: Option<Module> = None;
         let mut resolved: Vec<Option<&DynHostFn<T>>> = Vec::new();
         loop {
             let exit = self.run();
             if let ExitReason::HostCall(index) = exit {
+                let names = &module.get_or_insert_with(|| self.module().clone()).image().imports;
                 let slot = index as usize;
                 let f = match resolved.get(slot).copied().flatten() {
                     Some(f) => f,

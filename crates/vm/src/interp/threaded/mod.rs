@@ -13,7 +13,7 @@ use isa::sext;
 pub(crate) use handlers::{handler_for, kinds};
 use operands::{a, imm, indv, sources};
 
-use super::exec::{fault_to_stop, jump_table_target, Cpu, Stop};
+use super::exec::{fault_to_stop, jump_table_target, Cpu, Stop, RETURN_TO_HOST};
 use super::ops::{Kind, Op};
 use super::program::{Program, NO_FORWARD};
 use crate::memory::{Fault, Memory};
@@ -203,6 +203,11 @@ fn djump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, address: u32, budget: u32, gas: 
         if (index as i32) >= 0 {
             return enter_cost(r, c, c.ops.wrapping_add(index as usize), cost, budget, gas);
         }
+    }
+    // Returning to the host ends every call of an export: keep it off the cold path (the test
+    // is only reached when the table lookup missed).
+    if address == RETURN_TO_HOST {
+        return stop(c, ip, ip, Stop::Halt, gas);
     }
     djump_miss(c, ip, entry, gas)
 }
