@@ -46,7 +46,11 @@ fn main() {
             let start = Instant::now();
             let stop = polka.run().expect("polkavm run");
             theirs.push(start.elapsed());
-            assert!(matches!(stop, InterruptKind::Finished), "{}: PolkaVM stopped with {stop:?}", program.name);
+            assert!(
+                matches!(stop, InterruptKind::Finished),
+                "{}: PolkaVM stopped with {stop:?}",
+                program.name
+            );
             assert_eq!((a, polka.reg(Reg::A0)), (expected, expected), "{}", program.name);
         }
         let (gmin, pmin) = (*ours.iter().min().expect("samples"), *theirs.iter().min().expect("samples"));
