@@ -85,6 +85,7 @@ if command -v clang-19 >/dev/null 2>&1 && command -v ld.lld-19 >/dev/null 2>&1; 
         && clang-19 "${rv64[@]}" -c "$ROOT/guest/libc/gannet_libc.c" -o "$seed_dir/libc.o" \
         && ld.lld-19 -shared --emit-relocs --unique --apply-dynamic-relocs -Bsymbolic -z norelro \
             --gc-sections "$seed_dir/sort.o" "$seed_dir/libc.o" -o "$seed_dir/sort.elf"; then
+        mkdir -p "$ROOT/fuzz/corpus/linker"
         cp -f "$seed_dir/sort.elf" "$ROOT/fuzz/corpus/linker/debug-sort.elf"
         cp -f "$seed_dir/sort.o" "$ROOT/fuzz/corpus/linker/debug-sort.o"
     fi
