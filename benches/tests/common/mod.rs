@@ -141,3 +141,66 @@ pub fn run_gannet(blob: &[u8], n: u64) -> Result<u64, String> {
     }
     Ok(outcome.a0)
 }
+
+/// One line of `guest/programs/expected.txt`: `(default_n, bench(default_n), small_n,
+/// bench(small_n))`, by program name.
+pub fn expected_results(root: &Path) -> std::collections::BTreeMap<String, (u64, u64, u64, u64)> {
+    let path = root.join("guest").join("programs").join("expected.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path:?}: {e}"));
+    let mut table = std::collections::BTreeMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "malformed line in expected.txt: {line:?}");
+        let number = |s: &str| s.parse::<u64>().unwrap_or_else(|e| panic!("bad argument {s:?}: {e}"));
+        table.insert(f[0].to_owned(), (number(f[1]), parse_hex(f[2]), number(f[3]), parse_hex(f[4])));
+    }
+    table
+}
+
+/// `bench(n)` on Gannet with the given dispatch, on a fresh instance of `blob` (of either
+/// width): the result and the gas the call used.
+pub fn run_gannet_metered(blob: &[u8], n: u64, dispatch: vm::Dispatch) -> Result<(u64, i64), String> {
+    use vm::{Caller, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+    let parsed = isa::blob::ProgramBlob::parse(blob).map_err(|e| format!("parse: {e}"))?;
+    let mut config = vm::Config::new();
+    config.set_dispatch(dispatch);
+    let engine = Engine::new(&config).map_err(|e| e.to_string())?;
+    let image = ProgramImage::from_polkavm(&parsed).map_err(|e| format!("layout: {e}"))?;
+    let module = Module::new(&engine, image).map_err(|e| e.to_string())?;
+    let mut instance = Instance::new(&module).map_err(|e| e.to_string())?;
+    let mut imports = Imports::<()>::new();
+    imports.func("gannet_host_mix", |_: &mut Caller<'_, ()>, x: u64| -> u64 { gannet_host_mix(x) });
+    let budget = i64::MAX / 2;
+    instance.set_gas(budget);
+    let outcome = instance.call(&imports, &mut (), "bench", &[n]).map_err(|e| e.to_string())?;
+    if outcome.exit != ExitReason::Halt {
+        return Err(format!("exit {:?}", outcome.exit));
+    }
+    Ok((outcome.a0, budget - outcome.gas))
+}
+
+/// `bench(n)` on PolkaVM 0.37's interpreter with synchronous gas metering, on a fresh instance
+/// of `blob`: the result and the gas the call used.
+pub fn run_polkavm_metered(blob: &[u8], n: u64) -> Result<(u64, i64), String> {
+    let mut config = polkavm::Config::new();
+    config.set_backend(Some(BackendKind::Interpreter));
+    let engine = Engine::new(&config).map_err(|e| e.to_string())?;
+    let mut module_config = ModuleConfig::new();
+    module_config.set_gas_metering(Some(GasMeteringKind::Sync));
+    let module = Module::new(&engine, &module_config, blob.to_vec().into()).map_err(|e| e.to_string())?;
+    let mut linker: Linker = Linker::new();
+    linker
+        .define_typed("gannet_host_mix", |_caller: Caller, x: u64| -> u64 { gannet_host_mix(x) })
+        .map_err(|e| e.to_string())?;
+    let mut instance = linker
+        .instantiate_pre(&module)
+        .map_err(|e| e.to_string())?
+        .instantiate()
+        .map_err(|e| e.to_string())?;
+    let budget = i64::MAX / 2;
+    instance.set_gas(budget);
+    let result = instance
+        .call_typed_and_get_result::<u64, (u64,)>(&mut (), "bench", (n,))
+        .map_err(|e| format!("{e:?}"))?;
+    Ok((result, budget - instance.gas()))
+}

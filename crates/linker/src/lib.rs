@@ -1,5 +1,6 @@
-//! `gannet-linker`: relinks RISC-V ELF files (RV64E with M, A, C and Zbb, as Debian
-//! `clang-19`/`ld.lld-19` produce them) into PVM program blobs.
+//! `gannet-linker`: relinks RISC-V ELF files (RV64E or RV32E with M, A, C and Zbb, as Debian
+//! `clang-19`/`ld.lld-19` produce them) into PVM program blobs (RV32E into PolkaVM's 32-bit
+//! `Latest32` blobs).
 //!
 //! Input is a shared object linked with `--emit-relocs` or a relocatable object; guests
 //! declare imports and exports with PolkaVM's metadata conventions (`.polkavm_metadata`,
@@ -24,6 +25,7 @@ pub mod elf;
 pub mod error;
 mod lower;
 pub mod meta;
+mod narrow;
 pub mod riscv;
 
 use std::collections::BTreeMap;
@@ -40,7 +42,8 @@ use crate::riscv::Xlen;
 /// The instruction set of the output.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum OutputIsa {
-    /// PolkaVM `ReviveV1` (`.polkavm` version 0), runs on PolkaVM 0.37 and pallet-revive.
+    /// PolkaVM `ReviveV1` (`.polkavm` version 0), runs on PolkaVM 0.37 and pallet-revive. For
+    /// RV32E input: PolkaVM `Latest32` (`.polkavm` version 1), the 32-bit instruction set.
     #[default]
     Revive,
     /// Graypaper 0.7.2 numbering, written as a JAM standard program (no import or export
@@ -105,14 +108,16 @@ fn wants_debug(elf: &Elf, options: &LinkOptions) -> bool {
 /// Links the ELF file `bytes` into a program.
 pub fn link(bytes: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
     let elf = Elf::parse(bytes)?;
-    if elf.xlen == Xlen::Rv32 {
-        return Err(LinkError::global(
-            "RV32E input is not supported yet: both output instruction sets are 64-bit (link an RV64E build)",
-        ));
-    }
-    let set = match options.isa {
-        OutputIsa::Revive => InstructionSet::ReviveV1,
-        OutputIsa::Gp072 => InstructionSet::Gp072,
+    let bits32 = elf.xlen == Xlen::Rv32;
+    let set = match (options.isa, bits32) {
+        (OutputIsa::Revive, false) => InstructionSet::ReviveV1,
+        (OutputIsa::Gp072, false) => InstructionSet::Gp072,
+        (OutputIsa::Revive, true) => InstructionSet::Latest32,
+        (OutputIsa::Gp072, true) => {
+            return Err(LinkError::global(
+                "RV32E input links only to PolkaVM's 32-bit `Latest32` (the GP 0.7.2 PVM is 64-bit)",
+            ))
+        }
     };
     let mut diags = Vec::new();
     let exports = meta::exports(&elf, &mut diags);
@@ -138,6 +143,7 @@ pub fn link(bytes: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
         labels: BTreeMap::new(),
         imports: Vec::new(),
         out: CodeBuilder::new(set),
+        bits32,
         diags: Vec::new(),
         positions: wants_debug(&elf, options).then(Vec::new),
     };

@@ -30,6 +30,8 @@ pub struct Lowering<'a> {
     pub imports: Vec<(Vec<u8>, Option<u32>)>,
     /// The output.
     pub out: CodeBuilder,
+    /// RV32 input: emit the `Latest32` forms ([`crate::narrow`]).
+    pub bits32: bool,
     /// Problems found.
     pub diags: Vec<Diagnostic>,
     /// When `Some`, collects a label at the start of every reachable item's code (for the
@@ -102,7 +104,14 @@ impl Lowering<'_> {
                     positions.push((loc, l));
                 }
             }
-            let consumed = match self.item(i) {
+            let lowered = self.item(i).and_then(|(insts, consumed)| {
+                if !self.bits32 {
+                    return Ok((insts, consumed));
+                }
+                let narrowed = insts.into_iter().map(|(inst, t)| Ok((crate::narrow::to_32bit(inst)?, t)));
+                Ok((narrowed.collect::<Result<Vec<_>, String>>()?, consumed))
+            });
+            let consumed = match lowered {
                 Ok((insts, consumed)) => {
                     for (inst, target) in insts {
                         match target {

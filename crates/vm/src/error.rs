@@ -35,6 +35,6 @@ pub enum Error {
         message: String,
     },
     /// Too many arguments for a call.
-    #[error("too many arguments: {0} (at most 6)")]
+    #[error("too many arguments: {0} (at most 6; at most 4 in a 32-bit program)")]
     TooManyArguments(usize),
 }

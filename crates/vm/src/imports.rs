@@ -2,7 +2,9 @@
 //!
 //! A host function sees a [`Caller`]: the user's data, the registers and guest memory.
 //! Typed functions take their arguments from `a0..a5` and return a value into `a0` (or
-//! `a0`/`a1` for a pair).
+//! `a0`/`a1` for a pair). In a 32-bit program every `u64` takes a register pair instead, low
+//! half first (`a0`/`a1` for the first argument or the result, ...), as PolkaVM passes 64-bit
+//! values to and from `Latest32` programs.
 
 use std::collections::HashMap;
 
@@ -46,7 +48,8 @@ impl HostReturn for () {
 
 impl HostReturn for u64 {
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
-        instance.set_reg(Reg::A0, self);
+        let mut out = ArgRegs::new(instance);
+        out.put(instance, self);
         Ok(())
     }
 }
@@ -60,9 +63,67 @@ impl HostReturn for u32 {
 
 impl HostReturn for (u64, u64) {
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
-        instance.set_reg(Reg::A0, self.0);
-        instance.set_reg(Reg::A1, self.1);
+        let mut out = ArgRegs::new(instance);
+        out.put(instance, self.0);
+        out.put(instance, self.1);
         Ok(())
+    }
+}
+
+/// Argument registers in order: `a0..a5` (and `t0..t2` after them in a 32-bit program, where
+/// `u64` values take two registers each, as in PolkaVM).
+const ARG_REGS_32: [Reg; 9] =
+    [Reg::A0, Reg::A1, Reg::A2, Reg::A3, Reg::A4, Reg::A5, Reg::T0, Reg::T1, Reg::T2];
+
+/// Walks the argument registers for typed `u64` values: one register per value, or a (low,
+/// high) pair in a 32-bit program.
+struct ArgRegs {
+    next: usize,
+    pairs: bool,
+}
+
+impl ArgRegs {
+    fn new(instance: &Instance) -> ArgRegs {
+        ArgRegs { next: 0, pairs: !instance.module().is_64bit() }
+    }
+
+    /// Registers needed for `count` values.
+    fn needed(&self, count: usize) -> usize {
+        if self.pairs {
+            2 * count
+        } else {
+            count
+        }
+    }
+
+    /// The register available for the next value half, if any.
+    fn reg(&mut self) -> Option<Reg> {
+        let regs: &[Reg] = if self.pairs { &ARG_REGS_32 } else { &Reg::ARGS };
+        let reg = regs.get(self.next).copied();
+        self.next += 1;
+        reg
+    }
+
+    /// Reads the next value (registers past the last argument register read as zero).
+    fn take(&mut self, instance: &Instance) -> u64 {
+        let pairs = self.pairs;
+        let mut half = || self.reg().map_or(0, |reg| instance.reg(reg));
+        if pairs {
+            let low = half();
+            low | half() << 32
+        } else {
+            half()
+        }
+    }
+
+    /// Writes the next value (dropped past the last argument register).
+    fn put(&mut self, instance: &mut Instance, value: u64) {
+        let halves: &[u64] = if self.pairs { &[value, value >> 32] } else { &[value] };
+        for &half in halves {
+            if let Some(reg) = self.reg() {
+                instance.set_reg(reg, half);
+            }
+        }
     }
 }
 
@@ -74,7 +135,8 @@ impl<R: HostReturn> HostReturn for Result<R, HostError> {
 
 type DynHostFn<T> = Box<dyn Fn(&mut Caller<'_, T>) -> Result<(), HostError> + Send + Sync>;
 
-/// Conversion of closures with 0–6 `u64` arguments into host functions.
+/// Conversion of closures with 0–6 `u64` arguments into host functions (in a 32-bit program,
+/// arguments past the ninth register read as zero).
 pub trait IntoHostFn<T, Args> {
     /// Boxes the function.
     fn into_host_fn(self) -> DynHostFn<T>;
@@ -90,8 +152,8 @@ macro_rules! impl_into_host_fn {
             #[allow(unused_variables, unused_mut, non_snake_case)]
             fn into_host_fn(self) -> DynHostFn<T> {
                 Box::new(move |caller: &mut Caller<'_, T>| {
-                    let mut next = Reg::ARGS.into_iter();
-                    $(let $arg = caller.instance.reg(next.next().expect("at most six arguments"));)*
+                    let mut next = ArgRegs::new(caller.instance);
+                    $(let $arg = next.take(caller.instance);)*
                     let result = self(caller, $($arg),*);
                     result.store(caller.instance)
                 })
@@ -143,9 +205,10 @@ impl<T> Imports<T> {
 pub struct CallOutcome {
     /// How the call ended (never `HostCall`: those are dispatched).
     pub exit: ExitReason,
-    /// `a0` at the end.
+    /// The `u64` result: `a0` at the end; in a 32-bit program the pair `a0` (low half) and
+    /// `a1` (high half), as a 64-bit result is returned there.
     pub a0: u64,
-    /// `a1` at the end.
+    /// `a1` at the end (its low 32 bits in a 32-bit program).
     pub a1: u64,
     /// Gas left.
     pub gas: i64,
@@ -179,9 +242,11 @@ impl Instance {
     }
 
     /// Sets up registers for a call to code offset `pc`: `ra` = return-to-host, `sp` = stack top,
-    /// arguments in `a0..a5`, other registers zero.
+    /// arguments in `a0..a5` (in a 32-bit program: a register pair per argument, low half first,
+    /// in `a0..a5, t0..t2`), other registers zero.
     pub fn prepare_call(&mut self, pc: u32, args: &[u64]) -> Result<(), Error> {
-        if args.len() > Reg::ARGS.len() {
+        let mut regs = ArgRegs::new(self);
+        if regs.needed(args.len()) > Reg::ARGS.len().max(regs.needed(4)) {
             return Err(Error::TooManyArguments(args.len()));
         }
         for reg in Reg::ALL {
@@ -189,8 +254,8 @@ impl Instance {
         }
         self.set_reg(Reg::RA, u64::from(RETURN_TO_HOST));
         self.set_reg(Reg::SP, u64::from(self.module().image().stack_top));
-        for (reg, &value) in Reg::ARGS.iter().zip(args) {
-            self.set_reg(*reg, value);
+        for &value in args {
+            regs.put(self, value);
         }
         self.set_next_pc(pc);
         Ok(())
@@ -227,7 +292,8 @@ impl Instance {
                     .map_err(|HostError(message)| Error::Host { name: names[slot].clone(), message })?;
                 continue;
             }
-            return Ok(CallOutcome { exit, a0: self.reg(Reg::A0), a1: self.reg(Reg::A1), gas: self.gas() });
+            let a0 = ArgRegs::new(self).take(self);
+            return Ok(CallOutcome { exit, a0, a1: self.reg(Reg::A1), gas: self.gas() });
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Instance {
     cpu: Cpu,
     memory: Memory,
     entry: Entry,
+    /// Whether registers are 64-bit (else they hold sign-extended 32-bit values, as in PolkaVM).
+    bits64: bool,
 }
 
 impl Instance {
@@ -34,6 +36,7 @@ impl Instance {
             cpu: Cpu::new(),
             memory: Memory::new()?,
             entry: Entry::Fresh(0),
+            bits64: module.is_64bit(),
         };
         instance.load_image()?;
         Ok(instance)
@@ -50,7 +53,10 @@ impl Instance {
             }
         }
         self.memory.set_heap(image.heap);
-        self.cpu.regs[..13].copy_from_slice(&image.initial_regs);
+        let initial_regs = image.initial_regs;
+        for (reg, value) in Reg::ALL.into_iter().zip(initial_regs) {
+            self.set_reg(reg, value);
+        }
         Ok(())
     }
 
@@ -67,21 +73,26 @@ impl Instance {
         &self.module
     }
 
-    /// A register's value.
+    /// A register's value (in a 32-bit program: its low 32 bits, zero-extended).
     pub fn reg(&self, reg: Reg) -> u64 {
-        self.cpu.regs[reg.index()]
+        let value = self.cpu.regs[reg.index()];
+        if self.bits64 {
+            value
+        } else {
+            value & 0xFFFF_FFFF
+        }
     }
 
-    /// Sets a register.
+    /// Sets a register (in a 32-bit program: to the low 32 bits of `value`).
     pub fn set_reg(&mut self, reg: Reg, value: u64) {
-        self.cpu.regs[reg.index()] = value;
+        // A 32-bit program's registers hold sign-extended values, as in PolkaVM's
+        // interpreter; the 32-bit instructions compute on them unchanged.
+        self.cpu.regs[reg.index()] = if self.bits64 { value } else { isa::ops::sext32(value) };
     }
 
-    /// All thirteen registers.
+    /// All thirteen registers (as [`Instance::reg`] returns them).
     pub fn regs(&self) -> [u64; 13] {
-        let mut out = [0; 13];
-        out.copy_from_slice(&self.cpu.regs[..13]);
-        out
+        Reg::ALL.map(|reg| self.reg(reg))
     }
 
     /// Remaining gas.

@@ -45,14 +45,9 @@ pub struct Module {
 }
 
 impl Module {
-    /// Validates and pre-decodes a program image.
+    /// Validates and pre-decodes a program image (64-bit instruction sets, and PolkaVM's 32-bit
+    /// `Latest32` with its 32-bit semantics).
     pub fn new(engine: &Engine, image: ProgramImage) -> Result<Module, Error> {
-        if !image.isa.is_64bit() {
-            return Err(Error::Unsupported(format!(
-                "instruction set `{}` is 32-bit; only 64-bit programs can be executed",
-                image.isa.name()
-            )));
-        }
         let program =
             Program::compile(image.code.view(image.isa), &image.code.jump_table, engine.config().cost_model);
         Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), image, program }) })
@@ -61,6 +56,13 @@ impl Module {
     /// The program image.
     pub fn image(&self) -> &ProgramImage {
         &self.inner.image
+    }
+
+    /// Whether the program's registers are 64-bit. For a 32-bit program (PolkaVM's `Latest32`)
+    /// registers hold 32-bit values: [`crate::Instance::reg`] returns the low 32 bits and
+    /// 64-bit call arguments and results take register pairs (see [`crate::Instance::call`]).
+    pub fn is_64bit(&self) -> bool {
+        self.inner.image.isa.is_64bit()
     }
 
     /// Code offset of an export.

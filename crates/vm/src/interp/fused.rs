@@ -210,7 +210,7 @@ fn flags(o: &Op, live: u8) -> u8 {
     if live == NO_FORWARD {
         return 0;
     }
-    let reads = super::program::reads(o.kind);
+    let reads = super::forward::reads(o.kind);
     [(FWD_A, o.a), (FWD_B, o.b), (FWD_C, o.c)]
         .into_iter()
         .filter(|&(bit, reg)| reads & bit != 0 && reg == live)

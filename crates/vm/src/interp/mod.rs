@@ -3,6 +3,7 @@
 //! ([`switch`]); the two are benchmarked against each other.
 
 pub(crate) mod exec;
+pub(crate) mod forward;
 pub(crate) mod fused;
 pub(crate) mod ops;
 pub(crate) mod program;

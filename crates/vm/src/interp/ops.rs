@@ -19,6 +19,30 @@ macro_rules! define_kinds {
             /// No effect on the program; the threaded dispatcher spends budget here.
             Checkpoint,
             $($name,)*
+            /// `mul_upper_signed_signed` of a 32-bit program (high half of the 64-bit product).
+            MulUpperSignedSigned32,
+            /// `mul_upper_unsigned_unsigned` of a 32-bit program.
+            MulUpperUnsignedUnsigned32,
+            /// `mul_upper_signed_unsigned` of a 32-bit program.
+            MulUpperSignedUnsigned32,
+            /// `reverse_byte` of a 32-bit program (swaps the low four bytes).
+            ReverseBytes32,
+            /// `sbrk` of a 32-bit program (the size is the register's low 32 bits).
+            Sbrk32,
+            /// `and_inverted` of a 32-bit program (on the low 32 bits, sign-extended).
+            AndInverted32,
+            /// `or_inverted` of a 32-bit program.
+            OrInverted32,
+            /// `xnor` of a 32-bit program.
+            Xnor32,
+            /// `maximum` of a 32-bit program (signed 32-bit compare).
+            Maximum32,
+            /// `maximum_unsigned` of a 32-bit program.
+            MaximumUnsigned32,
+            /// `minimum` of a 32-bit program.
+            Minimum32,
+            /// `minimum_unsigned` of a 32-bit program.
+            MinimumUnsigned32,
         }
 
         impl Kind {
@@ -26,6 +50,28 @@ macro_rules! define_kinds {
             pub(crate) fn of(op: Opcode) -> Kind {
                 match op {
                     $(Opcode::$name => Kind::$name,)*
+                }
+            }
+
+            /// The kind executing `op` in a program with 32-bit registers (PolkaVM's
+            /// `Latest32`). Registers hold sign-extended 32-bit values there, on which most
+            /// kinds already compute the 32-bit result; these few are chosen here, once,
+            /// so that no handler tests the register width at run time.
+            pub(crate) fn of_32bit(op: Opcode) -> Kind {
+                match Kind::of(op) {
+                    Kind::MulUpperSignedSigned => Kind::MulUpperSignedSigned32,
+                    Kind::MulUpperUnsignedUnsigned => Kind::MulUpperUnsignedUnsigned32,
+                    Kind::MulUpperSignedUnsigned => Kind::MulUpperSignedUnsigned32,
+                    Kind::ReverseBytes => Kind::ReverseBytes32,
+                    Kind::Sbrk => Kind::Sbrk32,
+                    Kind::AndInverted => Kind::AndInverted32,
+                    Kind::OrInverted => Kind::OrInverted32,
+                    Kind::Xnor => Kind::Xnor32,
+                    Kind::Maximum => Kind::Maximum32,
+                    Kind::MaximumUnsigned => Kind::MaximumUnsigned32,
+                    Kind::Minimum => Kind::Minimum32,
+                    Kind::MinimumUnsigned => Kind::MinimumUnsigned32,
+                    kind => kind,
                 }
             }
         }
@@ -90,3 +136,81 @@ impl Op {
 }
 
 const _: () = assert!(core::mem::size_of::<Op>() == 24);
+
+/// Semantics of the 32-bit-program variants ([`Kind::of_32bit`]): each computes on the low 32
+/// bits of its operands and sign-extends the 32-bit result, as PolkaVM does for `Latest32`.
+pub(crate) mod bits32 {
+    use isa::ops::sext32;
+
+    /// High 32 bits of the signed × signed product.
+    #[inline(always)]
+    pub(crate) fn mulh_ss(a: u64, b: u64) -> u64 {
+        sext32(((i64::from(a as i32) * i64::from(b as i32)) >> 32) as u64)
+    }
+
+    /// High 32 bits of the unsigned × unsigned product.
+    #[inline(always)]
+    pub(crate) fn mulh_uu(a: u64, b: u64) -> u64 {
+        sext32((u64::from(a as u32) * u64::from(b as u32)) >> 32)
+    }
+
+    /// High 32 bits of the signed × unsigned product.
+    #[inline(always)]
+    pub(crate) fn mulh_su(a: u64, b: u64) -> u64 {
+        sext32((i64::from(a as i32).wrapping_mul(i64::from(b as u32)) >> 32) as u64)
+    }
+
+    /// Byte swap of the low 32 bits.
+    #[inline(always)]
+    pub(crate) fn reverse_bytes(a: u64) -> u64 {
+        sext32(u64::from((a as u32).swap_bytes()))
+    }
+
+    /// `a & !b`.
+    #[inline(always)]
+    pub(crate) fn and_inverted(a: u64, b: u64) -> u64 {
+        sext32(a & !b)
+    }
+
+    /// `a | !b`.
+    #[inline(always)]
+    pub(crate) fn or_inverted(a: u64, b: u64) -> u64 {
+        sext32(a | !b)
+    }
+
+    /// `!(a ^ b)`.
+    #[inline(always)]
+    pub(crate) fn xnor(a: u64, b: u64) -> u64 {
+        sext32(!(a ^ b))
+    }
+
+    /// Signed maximum.
+    #[inline(always)]
+    pub(crate) fn max_s(a: u64, b: u64) -> u64 {
+        (a as i32).max(b as i32) as i64 as u64
+    }
+
+    /// Unsigned maximum.
+    #[inline(always)]
+    pub(crate) fn max_u(a: u64, b: u64) -> u64 {
+        sext32(u64::from((a as u32).max(b as u32)))
+    }
+
+    /// Signed minimum.
+    #[inline(always)]
+    pub(crate) fn min_s(a: u64, b: u64) -> u64 {
+        (a as i32).min(b as i32) as i64 as u64
+    }
+
+    /// Unsigned minimum.
+    #[inline(always)]
+    pub(crate) fn min_u(a: u64, b: u64) -> u64 {
+        sext32(u64::from((a as u32).min(b as u32)))
+    }
+
+    /// The size operand of `sbrk`: the register's low 32 bits.
+    #[inline(always)]
+    pub(crate) fn sbrk_size(a: u64) -> u32 {
+        a as u32
+    }
+}

@@ -5,7 +5,7 @@ use isa::ops::*;
 use isa::sext;
 
 use super::exec::{dynamic_target, fault_to_stop, i16v, i32v, i8v, u16v, u32v, u64v, u8v, Cpu, Stop};
-use super::ops::{Kind, Op};
+use super::ops::{bits32, Kind, Op};
 use super::program::Program;
 use crate::memory::Memory;
 
@@ -357,6 +357,18 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
             Kind::MaximumUnsigned => regs[a] = regs[b].max(regs[c]),
             Kind::Minimum => regs[a] = (regs[b] as i64).min(regs[c] as i64) as u64,
             Kind::MinimumUnsigned => regs[a] = regs[b].min(regs[c]),
+            Kind::Sbrk32 => regs[a] = sext(mem.sbrk(bits32::sbrk_size(regs[b])).unwrap_or(0)),
+            Kind::MulUpperSignedSigned32 => regs[a] = bits32::mulh_ss(regs[b], regs[c]),
+            Kind::MulUpperUnsignedUnsigned32 => regs[a] = bits32::mulh_uu(regs[b], regs[c]),
+            Kind::MulUpperSignedUnsigned32 => regs[a] = bits32::mulh_su(regs[b], regs[c]),
+            Kind::ReverseBytes32 => regs[a] = bits32::reverse_bytes(regs[b]),
+            Kind::AndInverted32 => regs[a] = bits32::and_inverted(regs[b], regs[c]),
+            Kind::OrInverted32 => regs[a] = bits32::or_inverted(regs[b], regs[c]),
+            Kind::Xnor32 => regs[a] = bits32::xnor(regs[b], regs[c]),
+            Kind::Maximum32 => regs[a] = bits32::max_s(regs[b], regs[c]),
+            Kind::MaximumUnsigned32 => regs[a] = bits32::max_u(regs[b], regs[c]),
+            Kind::Minimum32 => regs[a] = bits32::min_s(regs[b], regs[c]),
+            Kind::MinimumUnsigned32 => regs[a] = bits32::min_u(regs[b], regs[c]),
         }
         ip += 1;
     }

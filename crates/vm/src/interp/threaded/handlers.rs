@@ -8,6 +8,24 @@ use isa::sext;
 use super::operands::{imm, indv, sources, store, widen};
 use super::*;
 use crate::interp::exec::{i16v, i32v, i8v, u16v, u32v, u64v, u8v};
+use crate::interp::ops::bits32;
+
+/// `sbrk` in a 32-bit program: the size is the register's low 32 bits (PolkaVM `Latest32`).
+#[allow(non_snake_case)]
+fn Sbrk32<const FA: bool, const FB: bool, const FC: bool>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ip: Ip,
+    budget: u32,
+    gas: i64,
+    last: u64,
+) {
+    let o = op(ip);
+    let (_, size, _) = sources::<FA, FB, FC>(r, o, last);
+    let value = sext(c.mem.sbrk(bits32::sbrk_size(size)).unwrap_or(0));
+    r[o.a as usize] = value;
+    next(r, c, ip.wrapping_add(1), budget, gas, value)
+}
 
 macro_rules! handlers {
     (
@@ -199,6 +217,7 @@ macro_rules! handlers {
                 Kind::JumpIndirect => variant!(JumpIndirect),
                 Kind::LoadImmAndJumpIndirect => variant!(LoadImmAndJumpIndirect),
                 Kind::Sbrk => variant!(Sbrk),
+                Kind::Sbrk32 => variant!(Sbrk32),
                 $(Kind::$alu => variant!($alu),)*
                 $(Kind::$ld => variant!($ld),)*
                 $(Kind::$st => variant!($st),)*
@@ -295,6 +314,17 @@ handlers! {
         MaximumUnsigned => |o, va, vb, vc| vb.max(vc);
         Minimum => |o, va, vb, vc| (vb as i64).min(vc as i64) as u64;
         MinimumUnsigned => |o, va, vb, vc| vb.min(vc);
+        MulUpperSignedSigned32 => |o, va, vb, vc| bits32::mulh_ss(vb, vc);
+        MulUpperUnsignedUnsigned32 => |o, va, vb, vc| bits32::mulh_uu(vb, vc);
+        MulUpperSignedUnsigned32 => |o, va, vb, vc| bits32::mulh_su(vb, vc);
+        ReverseBytes32 => |o, va, vb, vc| bits32::reverse_bytes(vb);
+        AndInverted32 => |o, va, vb, vc| bits32::and_inverted(vb, vc);
+        OrInverted32 => |o, va, vb, vc| bits32::or_inverted(vb, vc);
+        Xnor32 => |o, va, vb, vc| bits32::xnor(vb, vc);
+        Maximum32 => |o, va, vb, vc| bits32::max_s(vb, vc);
+        MaximumUnsigned32 => |o, va, vb, vc| bits32::max_u(vb, vc);
+        Minimum32 => |o, va, vb, vc| bits32::min_s(vb, vc);
+        MinimumUnsigned32 => |o, va, vb, vc| bits32::min_u(vb, vc);
     }
     load {
         LoadU8 => |o, va, vb| (1, o.x, u8v);
