@@ -17,6 +17,7 @@
 //!   * bit 3: start at the pc selected by byte 14 instead of 0;
 //!   * bit 4: host calls write their number to `a0` before resuming;
 //!   * bit 5: the step-mode run uses switch dispatch (else threaded);
+//!   * bit 6: run as `Latest32` (32-bit registers) instead of the set bits 0..=1 select;
 //! * bytes 1..=13: one selector per register, see [`reg_value`];
 //! * byte 14: start pc selector (`byte % (code length + 2)`);
 //! * the rest: the code part.
@@ -37,8 +38,10 @@ pub const FLAG_START_PC: u8 = 1 << 3;
 pub const FLAG_HOSTCALL_A0: u8 = 1 << 4;
 /// Flag: step mode uses switch dispatch.
 pub const FLAG_STEP_SWITCH: u8 = 1 << 5;
+/// Flag: run the code as `Latest32` (the 32-bit instruction set).
+pub const FLAG_LATEST32: u8 = 1 << 6;
 
-/// Instruction sets the interpreter target runs (the 64-bit ones).
+/// The 64-bit instruction sets the interpreter target runs (`Latest32` has its own flag).
 pub const RUN_SETS: [InstructionSet; 4] =
     [InstructionSet::Gp072, InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::Latest64];
 
@@ -107,25 +110,22 @@ pub fn parse_interp(data: &[u8]) -> InterpInput {
     header[..n].copy_from_slice(&data[..n]);
     let rest = &data[n..];
     let flags = header[0];
-    let set = RUN_SETS[usize::from(flags & 3)];
+    let set =
+        if flags & FLAG_LATEST32 != 0 { InstructionSet::Latest32 } else { RUN_SETS[usize::from(flags & 3)] };
     let parsed = if flags & FLAG_CODE_BLOB != 0 { CodeBlob::parse(rest).ok() } else { None };
     let code = parsed.unwrap_or_else(|| {
         let (code, bitmask) = split_code(rest);
         // A jump table with the first basic-block starts, so dynamic jumps can go somewhere.
         let view = isa::CodeView::new(set, &code, &bitmask);
-        let table: Vec<u32> =
-            (0..view.len()).filter(|&pc| view.is_jump_target_valid(pc)).take(32).collect();
+        let table: Vec<u32> = (0..view.len()).filter(|&pc| view.is_jump_target_valid(pc)).take(32).collect();
         CodeBlob::new(table, code, bitmask)
     });
     let mut regs = [0u64; 13];
     for (reg, &sel) in regs.iter_mut().zip(&header[1..14]) {
         *reg = reg_value(sel);
     }
-    let start_pc = if flags & FLAG_START_PC != 0 {
-        u32::from(header[14]) % (code.code.len() as u32 + 2)
-    } else {
-        0
-    };
+    let start_pc =
+        if flags & FLAG_START_PC != 0 { u32::from(header[14]) % (code.code.len() as u32 + 2) } else { 0 };
     InterpInput {
         set,
         code,
@@ -177,7 +177,7 @@ pub fn build_module(input: &InterpInput, dispatch: Dispatch, step: bool) -> Modu
     let engine = Engine::new(&config).expect("the interpreter backend is always available");
     let mut image = ProgramImage::bare(input.set, input.code.clone());
     image.heap = Heap { base: 0x30000, top: 0x30000, limit: 0x40000 };
-    Module::new(&engine, image).expect("64-bit bare programs are always accepted")
+    Module::new(&engine, image).expect("bare programs of every run set are accepted")
 }
 
 /// Runs `module` with the input's registers, fixed pages and bounded gas, resuming after host
@@ -273,13 +273,5 @@ pub fn execute(module: &Module, input: &InterpInput, step: bool) -> Option<Outco
             Some((address, access, bytes))
         })
         .collect();
-    Some(Outcome {
-        events,
-        regs: inst.regs(),
-        gas: inst.gas(),
-        pc: inst.pc(),
-        heap,
-        pages,
-        steps,
-    })
+    Some(Outcome { events, regs: inst.regs(), gas: inst.gas(), pc: inst.pc(), heap, pages, steps })
 }
