@@ -17,8 +17,7 @@ use clap::Args;
 /// Arguments of `gannet bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Small arguments and one run per pair: checks that everything works, measures nothing
-    /// (writes no files unless `--markdown`/`--chart` are given).
+    /// Small arguments and one run per pair: checks that everything works, measures nothing.
     #[arg(long)]
     pub quick: bool,
     /// Only this program (repeatable; default: the whole suite).
@@ -37,10 +36,12 @@ pub struct BenchArgs {
     /// into `<repo>/target/guest`).
     #[arg(long, value_name = "DIR")]
     pub guest_dir: Option<PathBuf>,
-    /// Write the report section into this Markdown file (default: `<repo>/BENCHMARKS.md`).
+    /// Write the report section into this Markdown file (default: `<repo>/BENCHMARKS.md`, and
+    /// only after a complete run: every VM and program, not `--quick`).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// Write the chart here (default: `<repo>/docs/benchmarks/guest-suite.svg`).
+    /// Write the chart here (default: `<repo>/docs/benchmarks/guest-suite.svg`, after a complete
+    /// run only).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
     /// Print the report only; write no files.
@@ -84,9 +85,15 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     let report = run_suite(&vms, &build, &programs, &options, &mut |line| eprintln!("{line}"))?;
     let provenance = Provenance::collect(&repo);
     let write = !args.no_write;
+    // The repository's report and chart are rewritten by default only by a complete run: every
+    // VM and program, full arguments. Anything less writes only where asked explicitly.
+    let complete = !args.quick && PEERS && args.programs.is_empty() && args.vms.is_empty();
+    if !complete && !args.no_write && (args.markdown.is_none() || args.chart.is_none()) {
+        eprintln!("note: not a complete run, so BENCHMARKS.md and the chart are left alone (use --markdown/--chart)");
+    }
     let chart_path =
-        args.chart.clone().or_else(|| (!args.quick).then(|| repo.join("docs/benchmarks/guest-suite.svg")));
-    let markdown_path = args.markdown.clone().or_else(|| (!args.quick).then(|| repo.join("BENCHMARKS.md")));
+        args.chart.clone().or_else(|| complete.then(|| repo.join("docs/benchmarks/guest-suite.svg")));
+    let markdown_path = args.markdown.clone().or_else(|| complete.then(|| repo.join("BENCHMARKS.md")));
     let mut chart_link = None;
     if let (true, Some(path)) = (write, &chart_path) {
         let title = format!("Gannet guest suite, {}", provenance.date);
