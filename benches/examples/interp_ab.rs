@@ -7,18 +7,10 @@
 use std::time::{Duration, Instant};
 
 use gannet_benches::PROGRAMS;
-use polkavm::{BackendKind, GasMeteringKind, InterruptKind, ProgramCounter, Reg};
 
-fn polkavm_instance(bytes: Vec<u8>) -> (polkavm::RawInstance, u32) {
-    let mut config = polkavm::Config::new();
-    config.set_backend(Some(BackendKind::Interpreter));
-    let engine = polkavm::Engine::new(&config).expect("polkavm engine");
-    let mut module_config = polkavm::ModuleConfig::new();
-    module_config.set_gas_metering(Some(GasMeteringKind::Sync));
-    let module = polkavm::Module::new(&engine, &module_config, bytes.into()).expect("polkavm module");
-    let pc = module.exports().find(|e| e.symbol().as_bytes() == b"main").expect("main").program_counter();
-    (module.instantiate().expect("polkavm instance"), pc.0)
-}
+#[path = "../benches/shared/polkavm_raw.rs"]
+mod polkavm_raw;
+use polkavm_raw::{polkavm_instance, run_polkavm};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -41,17 +33,10 @@ fn main() {
             let start = Instant::now();
             let a = program.run_gannet_at(&mut gannet, main, program.arg);
             ours.push(start.elapsed());
-            polka.set_gas(i64::MAX);
-            polka.prepare_call_untyped(ProgramCounter(pc), &[program.arg]);
             let start = Instant::now();
-            let stop = polka.run().expect("polkavm run");
+            let b = run_polkavm(&mut polka, pc, program.arg);
             theirs.push(start.elapsed());
-            assert!(
-                matches!(stop, InterruptKind::Finished),
-                "{}: PolkaVM stopped with {stop:?}",
-                program.name
-            );
-            assert_eq!((a, polka.reg(Reg::A0)), (expected, expected), "{}", program.name);
+            assert_eq!((a, b), (expected, expected), "{}", program.name);
         }
         let (gmin, pmin) = (*ours.iter().min().expect("samples"), *theirs.iter().min().expect("samples"));
         let (gmed, pmed) = (median(ours), median(theirs));

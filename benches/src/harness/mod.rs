@@ -68,10 +68,6 @@ pub trait Prepared {
     fn code_bytes(&self) -> usize;
     /// Runs `bench(n)` on a fresh instance; returns the result and the time of the call alone.
     fn run(&mut self, n: u64) -> Result<(u64, Duration)>;
-    /// Runs `bench(n)` `count` times; the default calls [`Prepared::run`] in a loop.
-    fn run_many(&mut self, n: u64, count: usize) -> Result<Vec<(u64, Duration)>> {
-        (0..count).map(|_| self.run(n)).collect()
-    }
 }
 
 /// Every VM this build can measure, in report order (engines are created here, untimed).

@@ -5,31 +5,10 @@
 //! (Regression: a `store_imm_u8` was once taken for a write of register 0 (`ra`), so a following
 //! `rotate_left_64 a5, ra, ra` read a stale forwarded value.)
 
-use gannet_vm::{Access, Config, Dispatch, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
+mod common;
 
-fn run(text: &str, dispatch: Dispatch) -> (Vec<ExitReason>, [u64; 13]) {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
-    let mut config = Config::new();
-    config.set_dispatch(dispatch);
-    let engine = Engine::new(&config).unwrap();
-    let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
-    let mut instance = Instance::new(&module).unwrap();
-    for (i, reg) in Reg::ALL.into_iter().enumerate() {
-        instance.set_reg(reg, 0x1111_1111_1111_1111u64.wrapping_mul(i as u64 + 1));
-    }
-    instance.set_gas(1000);
-    let mut exits = Vec::new();
-    loop {
-        let exit = instance.run();
-        exits.push(exit);
-        match exit {
-            ExitReason::PageFault(page) => instance.map(page, 4096, Access::ReadWrite),
-            ExitReason::HostCall(_) => instance.set_reg(Reg::A0, 7),
-            _ => break,
-        }
-    }
-    (exits, instance.regs())
-}
+use common::{distinct, run};
+use gannet_vm::Dispatch;
 
 #[test]
 fn forwarding_matches_the_switch_dispatcher() {
@@ -43,6 +22,10 @@ fn forwarding_matches_the_switch_dispatcher() {
         "add_64 t0, t0, t1\nmove_reg t1, t0\nbranch_eq t0, t1, @skip\ntrap\nskip: add_64 a5, t0, t1\ntrap",
     ];
     for text in programs {
-        assert_eq!(run(text, Dispatch::Threaded), run(text, Dispatch::Switch), "{text}");
+        assert_eq!(
+            run(text, Dispatch::Threaded, 1000, distinct),
+            run(text, Dispatch::Switch, 1000, distinct),
+            "{text}"
+        );
     }
 }

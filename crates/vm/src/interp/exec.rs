@@ -1,7 +1,7 @@
 //! Shared interpreter state and helpers for both dispatch strategies.
 
 use super::program::{Program, NONE};
-use crate::memory::Fault;
+use crate::memory::{Fault, Memory};
 
 /// Address whose dynamic jump ends execution ("return to host").
 pub const RETURN_TO_HOST: u32 = 0xFFFF_0000;
@@ -101,4 +101,30 @@ pub(crate) fn jump_table_target(jump_table: &[(u32, u32)], address: u32) -> Resu
         }
     }
     Err(if address == RETURN_TO_HOST { Stop::Halt } else { Stop::Panic })
+}
+
+/// `memset`: `a2` bytes of `a1` at `a0` (registers 7, 8, 9), one gas per byte. Progress is kept
+/// in `a0`/`a2`, so after an out-of-gas or fault stop (returned) execution resumes where it
+/// left off. Shared by both dispatchers.
+pub(crate) fn memset(regs: &mut [u64], mem: &mut Memory, gas: &mut i64) -> Option<Stop> {
+    let value = regs[8] as u8;
+    let mut dst = regs[7] as u32;
+    let mut count = regs[9] as u32;
+    let mut result = None;
+    while count > 0 {
+        if *gas == 0 {
+            result = Some(Stop::OutOfGas);
+            break;
+        }
+        if let Err(f) = mem.store(dst, [value]) {
+            result = Some(fault_to_stop(f));
+            break;
+        }
+        *gas -= 1;
+        dst = dst.wrapping_add(1);
+        count -= 1;
+    }
+    regs[7] = u64::from(dst);
+    regs[9] = u64::from(count);
+    result
 }

@@ -139,6 +139,13 @@ const _: () = assert!(core::mem::size_of::<Op>() == 24);
 
 /// Semantics of the 32-bit-program variants ([`Kind::of_32bit`]): each computes on the low 32
 /// bits of its operands and sign-extends the 32-bit result, as PolkaVM does for `Latest32`.
+/// The size operand of `sbrk` in a 64-bit program: the register as a signed value, 0 (fails)
+/// unless it fits in `u32`.
+#[inline(always)]
+pub(crate) fn sbrk_size(a: u64) -> u32 {
+    u32::try_from(a as i64).unwrap_or(0)
+}
+
 pub(crate) mod bits32 {
     use isa::ops::sext32;
 

@@ -4,8 +4,8 @@
 use isa::ops::*;
 use isa::sext;
 
-use super::exec::{dynamic_target, fault_to_stop, i16v, i32v, i8v, u16v, u32v, u64v, u8v, Cpu, Stop};
-use super::ops::{bits32, Kind, Op};
+use super::exec::{dynamic_target, fault_to_stop, i16v, i32v, i8v, memset, u16v, u32v, u64v, u8v, Cpu, Stop};
+use super::ops::{bits32, sbrk_size, Kind, Op};
 use super::program::Program;
 use crate::memory::Memory;
 
@@ -110,26 +110,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
             Kind::Unlikely => {}
             Kind::Ecalli => stop!(Stop::HostCall(op.x), ip + 1),
             Kind::Memset => {
-                let value = regs[8] as u8;
-                let mut dst = regs[7] as u32;
-                let mut count = regs[9] as u32;
-                let mut result = None;
-                while count > 0 {
-                    if gas == 0 {
-                        result = Some(Stop::OutOfGas);
-                        break;
-                    }
-                    if let Err(f) = mem.store(dst, [value]) {
-                        result = Some(fault_to_stop(f));
-                        break;
-                    }
-                    gas -= 1;
-                    dst = dst.wrapping_add(1);
-                    count -= 1;
-                }
-                regs[7] = u64::from(dst);
-                regs[9] = u64::from(count);
-                if let Some(stop) = result {
+                if let Some(stop) = memset(&mut regs[..], mem, &mut gas) {
                     stop!(stop, ip);
                 }
             }
@@ -210,10 +191,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
                 continue;
             }
             Kind::MoveReg => regs[a] = regs[b],
-            Kind::Sbrk => {
-                let size = u32::try_from(regs[b] as i64).unwrap_or(0);
-                regs[a] = sext(mem.sbrk(size).unwrap_or(0));
-            }
+            Kind::Sbrk => regs[a] = sext(mem.sbrk(sbrk_size(regs[b])).unwrap_or(0)),
             Kind::CountSetBits64 => regs[a] = u64::from(regs[b].count_ones()),
             Kind::CountSetBits32 => regs[a] = u64::from((regs[b] as u32).count_ones()),
             Kind::CountLeadingZeroBits64 => regs[a] = u64::from(regs[b].leading_zeros()),

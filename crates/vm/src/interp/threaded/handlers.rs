@@ -20,11 +20,7 @@ fn Sbrk32<const FA: bool, const FB: bool, const FC: bool>(
     gas: i64,
     last: u64,
 ) {
-    let o = op(ip);
-    let (_, size, _) = sources::<FA, FB, FC>(r, o, last);
-    let value = sext(c.mem.sbrk(bits32::sbrk_size(size)).unwrap_or(0));
-    r[o.a as usize] = value;
-    next(r, c, ip.wrapping_add(1), budget, gas, value)
+    sbrk_with::<FA, FB, FC>(r, c, ip, budget, gas, last, bits32::sbrk_size)
 }
 
 macro_rules! handlers {

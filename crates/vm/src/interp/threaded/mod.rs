@@ -13,7 +13,7 @@ use isa::sext;
 pub(crate) use handlers::{handler_for, kinds};
 use operands::{a, imm, indv, sources};
 
-use super::exec::{fault_to_stop, jump_table_target, Cpu, Stop, RETURN_TO_HOST};
+use super::exec::{fault_to_stop, jump_table_target, memset, Cpu, Stop};
 use super::ops::{Kind, Op};
 use super::program::{Program, NO_FORWARD};
 use crate::memory::{Fault, Memory};
@@ -204,11 +204,6 @@ fn djump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, address: u32, budget: u32, gas: 
             return enter_cost(r, c, c.ops.wrapping_add(index as usize), cost, budget, gas);
         }
     }
-    // Returning to the host ends every call of an export: keep it off the cold path (the test
-    // is only reached when the table lookup missed).
-    if address == RETURN_TO_HOST {
-        return stop(c, ip, ip, Stop::Halt, gas);
-    }
     djump_miss(c, ip, entry, gas)
 }
 
@@ -319,10 +314,24 @@ fn Sbrk<const FA: bool, const FB: bool, const FC: bool>(
     gas: i64,
     last: u64,
 ) {
+    sbrk_with::<FA, FB, FC>(r, c, ip, budget, gas, last, super::ops::sbrk_size)
+}
+
+/// `sbrk` with the program width's reading of the size register (`Sbrk`, `Sbrk32`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn sbrk_with<const FA: bool, const FB: bool, const FC: bool>(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    ip: Ip,
+    budget: u32,
+    gas: i64,
+    last: u64,
+    size_of: fn(u64) -> u32,
+) {
     let o = op(ip);
     let (_, size, _) = sources::<FA, FB, FC>(r, o, last);
-    let size = u32::try_from(size as i64).unwrap_or(0);
-    let value = sext(c.mem.sbrk(size).unwrap_or(0));
+    let value = sext(c.mem.sbrk(size_of(size)).unwrap_or(0));
     r[a(o)] = value;
     next(r, c, ip.wrapping_add(1), budget, gas, value)
 }
@@ -332,26 +341,7 @@ fn Sbrk<const FA: bool, const FB: bool, const FC: bool>(
 /// forwarded past it.
 #[allow(non_snake_case)]
 fn Memset(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, mut gas: i64, _: u64) {
-    let value = r[8] as u8;
-    let mut dst = r[7] as u32;
-    let mut count = r[9] as u32;
-    let mut result = None;
-    while count > 0 {
-        if gas == 0 {
-            result = Some(Stop::OutOfGas);
-            break;
-        }
-        if let Err(f) = c.mem.store(dst, [value]) {
-            result = Some(fault_to_stop(f));
-            break;
-        }
-        gas -= 1;
-        dst = dst.wrapping_add(1);
-        count -= 1;
-    }
-    r[7] = u64::from(dst);
-    r[9] = u64::from(count);
-    match result {
+    match memset(&mut r[..], c.mem, &mut gas) {
         Some(why) => stop(c, ip, ip, why, gas),
         None => next(r, c, ip.wrapping_add(1), budget, gas, 0),
     }

@@ -1,0 +1,43 @@
+//! Shared by the dispatcher-agreement tests: run a small assembly program to its end on one
+//! dispatcher, recording every exit.
+
+#![allow(dead_code)]
+
+use gannet_vm::{Access, Config, Dispatch, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
+
+/// Exits (with the pc and gas at each) and final registers of `text`, starting with register
+/// `i` = `init(i)`. Page faults map the page read-write and resume; host calls set `a0`.
+pub fn run(
+    text: &str,
+    dispatch: Dispatch,
+    gas: i64,
+    init: fn(usize) -> u64,
+) -> (Vec<(ExitReason, u32, i64)>, [u64; 13]) {
+    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    let mut config = Config::new();
+    config.set_dispatch(dispatch);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
+    let mut instance = Instance::new(&module).unwrap();
+    for (i, reg) in Reg::ALL.into_iter().enumerate() {
+        instance.set_reg(reg, init(i));
+    }
+    // Read-only page: a store to it panics.
+    instance.map(0x70000, 4096, Access::Read);
+    instance.set_gas(gas);
+    let mut exits = Vec::new();
+    loop {
+        let exit = instance.run();
+        exits.push((exit, instance.pc(), instance.gas()));
+        match exit {
+            ExitReason::PageFault(page) => instance.map(page, 4096, Access::ReadWrite),
+            ExitReason::HostCall(_) => instance.set_reg(Reg::A0, 7),
+            _ => break,
+        }
+    }
+    (exits, instance.regs())
+}
+
+pub fn distinct(i: usize) -> u64 {
+    0x1111_1111_1111_1111u64.wrapping_mul(i as u64 + 1)
+}
