@@ -1,5 +1,6 @@
 //! Shared interpreter state and helpers for both dispatch strategies.
 
+use super::ops::OP_SIZE;
 use super::program::{Program, NONE};
 use crate::memory::{Fault, Memory};
 
@@ -97,7 +98,7 @@ pub(crate) fn jump_table_target(jump_table: &[(u32, u32)], address: u32) -> Resu
     let entry = address.wrapping_sub(2).rotate_right(1) as usize;
     if let Some(&(index, cost)) = jump_table.get(entry) {
         if index != NONE {
-            return Ok((index as usize, cost));
+            return Ok(((index / OP_SIZE) as usize, cost));
         }
     }
     Err(if address == RETURN_TO_HOST { Stop::Halt } else { Stop::Panic })

@@ -14,7 +14,7 @@
 use super::ops::{Kind, Op};
 use super::program::NO_FORWARD;
 use super::threaded::{
-    enter, enter_cost, kinds, next, op, Cond, Ctx, Handler, Ip, Part, Regs, FWD_A, FWD_B, FWD_C,
+    enter, enter_cost, kinds, next, op, target, Cond, Ctx, Handler, Ip, Part, Regs, FWD_A, FWD_B, FWD_C,
 };
 
 /// The values of fields `a`, `b`, `c` of `o`, taken from `last` where `F` (forwarding flags)
@@ -67,12 +67,13 @@ fn pair_branch<A: Part, B: Cond, const F1: u8, const F2: u8>(
     let Some(v1) = A::fast(r, c, o1, va, vb, vc, last) else {
         return A::slow(r, c, ip, budget, gas, last);
     };
-    let o2 = op(ip.wrapping_add(1));
+    let second = ip.wrapping_add(1);
+    let o2 = op(second);
     let (va, vb, _) = sources::<F2>(r, o2, v1);
     if B::cond(o2, va, vb) {
-        enter_cost(r, c, c.ops().wrapping_add(o2.y as usize), o2.z, budget, gas)
+        enter_cost(r, c, target(second, o2), o2.z, budget, gas, v1)
     } else {
-        enter(r, c, ip.wrapping_add(2), budget, gas)
+        enter(r, c, ip.wrapping_add(2), budget, gas, v1)
     }
 }
 

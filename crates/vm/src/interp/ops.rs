@@ -137,6 +137,23 @@ impl Op {
 
 const _: () = assert!(core::mem::size_of::<Op>() == 24);
 
+/// Size of an op in bytes: static targets and jump-table entries are byte offsets, which saves
+/// the threaded dispatcher a multiplication per taken branch.
+pub(crate) const OP_SIZE: u32 = core::mem::size_of::<Op>() as u32;
+
+// Byte offsets of ops fit in 31 bits: a program has at most two ops per code byte (an
+// instruction op, plus a `Gas` or `Checkpoint` op before it) and a few more at the end.
+const _: () = assert!((2 * isa::blob::MAX_CODE_SIZE as u64 + 16) * (OP_SIZE as u64) < 1 << 31);
+
+impl Op {
+    /// For a static jump or branch at op index `at`: the op index of its target's `Gas` op
+    /// (`y` holds the byte distance to it).
+    #[inline(always)]
+    pub(crate) fn target(&self, at: usize) -> usize {
+        (at as isize + (self.y as i32 as isize) / OP_SIZE as isize) as usize
+    }
+}
+
 /// Semantics of the 32-bit-program variants ([`Kind::of_32bit`]): each computes on the low 32
 /// bits of its operands and sign-extends the 32-bit result, as PolkaVM does for `Latest32`.
 /// The size operand of `sbrk` in a 64-bit program: the register as a signed value, 0 (fails)

@@ -2,14 +2,14 @@
 //!
 //! One linear pass over the decoder's instruction stream. Every basic block gets a `Gas` op
 //! carrying the block's cost, then one op per instruction. Static targets are resolved to op
-//! indices afterwards; a branch whose target (or whose fall-through successor) is not a valid
+//! indices afterwards (and then to byte distances, see `Op::target`); a branch whose target (or whose fall-through successor) is not a valid
 //! block start becomes a `Trap` at the branch, as in PolkaVM.
 
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Opcode, Operands};
 
 use super::forward::{assign_forwarding, is_static_transfer};
-use super::ops::{Kind, Op};
+use super::ops::{Kind, Op, OP_SIZE};
 
 /// Longest run of instruction ops without a `Checkpoint` (or block entry) in between.
 pub(crate) const CHECKPOINT_INTERVAL: u32 = 64;
@@ -28,8 +28,8 @@ pub(crate) struct Program {
     pub pcs: Vec<u32>,
     /// Op index of the instruction at each code offset (`code_len + 1` entries), or [`NONE`].
     pub pc_to_op: Vec<u32>,
-    /// For each jump-table entry, the op index of the target block's `Gas` op (or [`NONE`])
-    /// and that block's cost.
+    /// For each jump-table entry, the byte offset (from the first op) of the target block's
+    /// `Gas` op, or [`NONE`], and that block's cost.
     pub jump_table: Vec<(u32, u32)>,
     /// For each op: the register most recently written before it in the same block, whose
     /// value the threaded dispatcher passes along in a host register (or [`NO_FORWARD`]). The
@@ -102,7 +102,10 @@ impl Program {
         for index in 0..ops.len() {
             let kind = ops[index].kind;
             if kind != Kind::Trap && kind != Kind::LoadImmAndJumpIndirect && is_static_transfer(kind) {
-                ops[index].z = ops[ops[index].y as usize].x;
+                let target = ops[index].y;
+                ops[index].z = ops[target as usize].x;
+                // From here on, `y` is the byte distance to the target (see `Op::target`).
+                ops[index].y = (target.wrapping_sub(index as u32)).wrapping_mul(OP_SIZE);
             }
         }
 
@@ -111,7 +114,7 @@ impl Program {
             .map(|&target| {
                 if view.is_jump_target_valid(target) {
                     let entry = block_entry(&pc_to_op, target);
-                    (entry, ops[entry as usize].x)
+                    (entry * OP_SIZE, ops[entry as usize].x)
                 } else {
                     (NONE, 0)
                 }

@@ -42,7 +42,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
     }
     macro_rules! branch {
         ($op:ident, $cond:expr) => {
-            enter!(if $cond { $op.y as usize } else { ip + 1 })
+            enter!(if $cond { $op.target(ip) } else { ip + 1 })
         };
     }
     macro_rules! djump {
@@ -120,7 +120,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
             Kind::StoreImmU32 => st!(op.x, op.y.to_le_bytes()),
             Kind::StoreImmU64 => st!(op.x, sext(op.y).to_le_bytes()),
             Kind::Jump => {
-                enter!(op.y as usize);
+                enter!(op.target(ip));
                 continue;
             }
             Kind::JumpIndirect => {
@@ -147,7 +147,7 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
             Kind::StoreImmIndirectU64 => st!((regs[a] as u32).wrapping_add(op.x), sext(op.y).to_le_bytes()),
             Kind::LoadImmAndJump => {
                 regs[a] = imm;
-                enter!(op.y as usize);
+                enter!(op.target(ip));
                 continue;
             }
             Kind::BranchEqImm => {

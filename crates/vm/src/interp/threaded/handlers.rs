@@ -101,9 +101,9 @@ macro_rules! handlers {
                 let $bro = op(ip);
                 let ($bra, $brb, _) = sources::<FA, FB, FC>(r, $bro, last);
                 if $bcond {
-                    enter_cost(r, c, c.ops.wrapping_add($bro.y as usize), $bro.z, budget, gas)
+                    enter_cost(r, c, target(ip, $bro), $bro.z, budget, gas, last)
                 } else {
-                    enter(r, c, ip.wrapping_add(1), budget, gas)
+                    enter(r, c, ip.wrapping_add(1), budget, gas, last)
                 }
             }
         )*

@@ -75,14 +75,6 @@ pub(crate) struct Ctx<'a> {
     why: Stop,
 }
 
-impl Ctx<'_> {
-    /// Base of the program's ops.
-    #[inline(always)]
-    pub(super) fn ops(&self) -> Ops {
-        self.ops
-    }
-}
-
 #[inline(always)]
 pub(super) fn op<'o>(ip: Ip) -> &'o Op {
     // SAFETY: op pointers always point into the program's op array, which outlives the run:
@@ -108,6 +100,12 @@ fn index(ops: Ops, ip: Ip) -> usize {
 #[inline(always)]
 pub(super) fn next(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
     (op(ip).handler)(r, c, ip, budget, gas, last)
+}
+
+/// The target (`Gas` op) of the static jump or branch `o` at `at` (see [`Op::target`]).
+#[inline(always)]
+pub(super) fn target(at: Ip, o: &Op) -> Ip {
+    at.wrapping_byte_offset(o.y as i32 as isize)
 }
 
 /// Returns to [`run`] when the budget is spent (`ip` is where it resumes).
@@ -173,9 +171,20 @@ fn store_slow<const N: usize>(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32
 }
 
 /// Charges `cost` for the block whose `Gas` op is `target` and continues with its first
-/// instruction.
+/// instruction. `stale` is passed on as `last` unchanged: no op at a block start reads `last`
+/// (forwarding never crosses a block boundary), so any value in a register will do, and
+/// reusing one saves zeroing a register per block entry.
 #[inline(always)]
-pub(super) fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, cost: u32, budget: u32, gas: i64) {
+#[allow(clippy::too_many_arguments)]
+pub(super) fn enter_cost(
+    r: &mut Regs,
+    c: &mut Ctx<'_>,
+    target: Ip,
+    cost: u32,
+    budget: u32,
+    gas: i64,
+    stale: u64,
+) {
     if budget == 0 {
         return out_of_budget(c, target, gas);
     }
@@ -184,24 +193,26 @@ pub(super) fn enter_cost(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, cost: u32, b
     if gas < cost {
         return stop(c, target, target, Stop::OutOfGas, gas);
     }
-    next(r, c, target.wrapping_add(1), budget, gas - cost, 0)
+    next(r, c, target.wrapping_add(1), budget, gas - cost, stale)
 }
 
-/// Charges the block whose `Gas` op is `target` and continues with its first instruction.
+/// Charges the block whose `Gas` op is `target` and continues with its first instruction
+/// (`stale` as in [`enter_cost`]).
 #[inline(always)]
-pub(super) fn enter(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, budget: u32, gas: i64) {
-    enter_cost(r, c, target, op(target).x, budget, gas)
+pub(super) fn enter(r: &mut Regs, c: &mut Ctx<'_>, target: Ip, budget: u32, gas: i64, stale: u64) {
+    enter_cost(r, c, target, op(target).x, budget, gas, stale)
 }
 
 #[inline(always)]
-fn djump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, address: u32, budget: u32, gas: i64) {
+#[allow(clippy::too_many_arguments)]
+fn djump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, address: u32, budget: u32, gas: i64, stale: u64) {
     // As `exec::jump_table_target`, with the miss out of line so that the hit path keeps few
-    // values live. Op indices are below 2^31 (code is at most `MAX_CODE_SIZE` bytes), so the
-    // sign bit tells `NONE` apart.
+    // values live. Op byte offsets are below 2^31 (see `OP_SIZE`), so the sign bit tells
+    // `NONE` apart.
     let entry = address.wrapping_sub(2).rotate_right(1);
-    if let Some(&(index, cost)) = c.jump_table.get(entry as usize) {
-        if (index as i32) >= 0 {
-            return enter_cost(r, c, c.ops.wrapping_add(index as usize), cost, budget, gas);
+    if let Some(&(offset, cost)) = c.jump_table.get(entry as usize) {
+        if (offset as i32) >= 0 {
+            return enter_cost(r, c, c.ops.wrapping_byte_add(offset as usize), cost, budget, gas, stale);
         }
     }
     djump_miss(c, ip, entry, gas)
@@ -228,8 +239,8 @@ pub(crate) const FWD_B: u8 = 2;
 pub(crate) const FWD_C: u8 = 4;
 
 #[allow(non_snake_case)]
-fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
-    enter(r, c, ip, budget, gas)
+fn Gas(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
+    enter(r, c, ip, budget, gas, last)
 }
 
 /// Inside long blocks: spends budget so straight-line code cannot recurse without bound.
@@ -253,8 +264,8 @@ fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
 }
 
 #[allow(non_snake_case)]
-fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
-    enter(r, c, ip.wrapping_add(1), budget, gas)
+fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
+    enter(r, c, ip.wrapping_add(1), budget, gas, last)
 }
 
 #[allow(non_snake_case)]
@@ -263,16 +274,16 @@ fn Ecalli(_: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
 }
 
 #[allow(non_snake_case)]
-fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
+fn Jump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
     let o = op(ip);
-    enter_cost(r, c, c.ops.wrapping_add(o.y as usize), o.z, budget, gas)
+    enter_cost(r, c, target(ip, o), o.z, budget, gas, last)
 }
 
 #[allow(non_snake_case)]
-fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, _: u64) {
+fn LoadImmAndJump(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
     let o = op(ip);
     r[a(o)] = imm(o);
-    enter_cost(r, c, c.ops.wrapping_add(o.y as usize), o.z, budget, gas)
+    enter_cost(r, c, target(ip, o), o.z, budget, gas, last)
 }
 
 #[allow(non_snake_case)]
@@ -286,7 +297,7 @@ fn JumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
 ) {
     let o = op(ip);
     let (base, _, _) = sources::<FA, FB, FC>(r, o, last);
-    djump(r, c, ip, indv(base, o), budget, gas)
+    djump(r, c, ip, indv(base, o), budget, gas, last)
 }
 
 #[allow(non_snake_case)]
@@ -302,7 +313,7 @@ fn LoadImmAndJumpIndirect<const FA: bool, const FB: bool, const FC: bool>(
     let (_, base, _) = sources::<FA, FB, FC>(r, o, last);
     let address = (base as u32).wrapping_add(o.z);
     r[a(o)] = imm(o);
-    djump(r, c, ip, address, budget, gas)
+    djump(r, c, ip, address, budget, gas, last)
 }
 
 #[allow(non_snake_case)]
