@@ -138,19 +138,24 @@ impl Report {
             }
             out.push('\n');
         }
-        if let (Some(gannet), Some(polka)) = (gannet, polka) {
-            let ratios = self.ratios(polka, gannet);
-            out.push_str("\nPolkaVM interpreter time / Gannet interpreter time (higher: Gannet faster):\n\n");
-            out.push_str("| program | ratio |\n|---|---:|\n");
-            for (program, ratio) in &ratios {
-                let _ = writeln!(out, "| {program} | {ratio:.2}x |");
-            }
-            if let Some(mean) = self.geomean_ratio(polka, gannet) {
-                let _ = writeln!(out, "| **geometric mean** | **{mean:.2}x** |");
-            }
-        }
+        self.comparison(&mut out, "interpreter", polka, gannet);
+        self.comparison(&mut out, "recompiler", self.column("polkavm-jit"), self.column("gannet-jit"));
         self.compile_and_host_calls(&mut out);
         out
+    }
+
+    /// PolkaVM's time over Gannet's per program, for one kind of backend.
+    fn comparison(&self, out: &mut String, kind: &str, polka: Option<usize>, gannet: Option<usize>) {
+        let (Some(gannet), Some(polka)) = (gannet, polka) else { return };
+        let ratios = self.ratios(polka, gannet);
+        let _ = writeln!(out, "\nPolkaVM {kind} time / Gannet {kind} time (higher: Gannet faster):\n");
+        out.push_str("| program | ratio |\n|---|---:|\n");
+        for (program, ratio) in &ratios {
+            let _ = writeln!(out, "| {program} | {ratio:.2}x |");
+        }
+        if let Some(mean) = self.geomean_ratio(polka, gannet) {
+            let _ = writeln!(out, "| **geometric mean** | **{mean:.2}x** |");
+        }
     }
 
     fn compile_and_host_calls(&self, out: &mut String) {

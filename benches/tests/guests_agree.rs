@@ -1,12 +1,16 @@
 //! Four oracles agree on every guest program: for each RV64E ELF of the suite (`guest/`),
 //! (a) Gannet's interpreter on the blob `gannet-linker` makes, (b) PolkaVM 0.37 on that same
 //! blob, (c) Gannet on the blob `polkavm-linker` 0.37 makes from the same ELF, and (d) the same C
-//! compiled natively for x86-64 all return the same value. Also prints blob sizes of both
-//! linkers and fails if ours is larger.
+//! compiled natively for x86-64 all return the same value. Gannet's compiler (where the
+//! machine supports it) returns that value too, using exactly the interpreter's gas, on both
+//! linkers' blobs. Also prints blob sizes of both linkers and fails if ours is larger.
 
 mod common;
 
-use common::{build_guests, native_result, program_names, run_gannet, toolchain_or_skip, PolkaVmGuest};
+use common::{
+    build_guests, native_result, program_names, run_gannet, run_gannet_compiled, run_gannet_metered,
+    toolchain_or_skip, PolkaVmGuest,
+};
 use linker::{link, LinkOptions};
 use polkavm_linker::TargetInstructionSet;
 
@@ -57,6 +61,17 @@ fn four_oracles_agree_on_every_guest() {
                 failures.push(format!(
                     "{name}({n}): native {native:#x}, gannet/ours {a:x?}, polkavm/ours {b:#x}, gannet/polkavm-linker {c:x?}"
                 ));
+            }
+            if vm::jit::is_supported() {
+                for (which, blob) in [("ours", &ours), ("polkavm-linker", &theirs)] {
+                    let interpreted = run_gannet_metered(blob, n, vm::Dispatch::Threaded);
+                    let compiled = run_gannet_compiled(blob, n);
+                    if interpreted.as_ref().map(|r| r.0) != Ok(native) || compiled != interpreted {
+                        failures.push(format!(
+                            "{name}({n}) on {which}: native {native:#x}, interpreter (result, gas) {interpreted:x?}, compiler {compiled:x?}"
+                        ));
+                    }
+                }
             }
         }
     }

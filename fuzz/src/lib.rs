@@ -8,7 +8,7 @@
 //!   (Gp072, ReviveV1, Latest32, Latest64, JamV1);
 //! * the rest (`n` bytes): `code ++ bitmask`, see [`split_code`].
 //!
-//! # `interpreter` input
+//! # `interpreter` and `compiler` input
 //!
 //! * byte 0: flags
 //!   * bits 0..=1: instruction set, [`RUN_SETS`] (Gp072, ReviveV1, JamV1, Latest64);
@@ -26,7 +26,7 @@
 
 use isa::blob::CodeBlob;
 use isa::{InstructionSet, Reg};
-use vm::{Access, Config, Dispatch, Engine, ExitReason, Heap, Instance, Module, ProgramImage};
+use vm::{Access, Backend, Config, Dispatch, Engine, ExitReason, Heap, Instance, Module, ProgramImage};
 
 /// Length of the interpreter input header.
 pub const INTERP_HEADER: usize = 15;
@@ -170,14 +170,47 @@ pub struct Outcome {
     pub steps: u64,
 }
 
+/// Panics with `what` unless two runs reached the same exits, registers, gas, pc, heap and
+/// memory.
+pub fn assert_same(what: &str, expected: &Outcome, got: &Outcome) {
+    assert_eq!(expected.events, got.events, "{what}: exits differ");
+    assert_eq!(expected.regs, got.regs, "{what}: registers differ");
+    assert_eq!(expected.gas, got.gas, "{what}: gas differs");
+    assert_eq!(expected.pc, got.pc, "{what}: pc differs");
+    assert_eq!(expected.heap, got.heap, "{what}: heap differs");
+    if expected.pages != got.pages {
+        let a: Vec<_> = expected.pages.iter().map(|p| (p.0, p.1)).collect();
+        let b: Vec<_> = got.pages.iter().map(|p| (p.0, p.1)).collect();
+        panic!("{what}: memory differs (pages {a:x?} vs {b:x?})");
+    }
+}
+
 /// Builds the module for `input` with the given dispatch and step mode.
 pub fn build_module(input: &InterpInput, dispatch: Dispatch, step: bool) -> Module {
     let mut config = Config::new();
     config.set_dispatch(dispatch).set_step(step);
     let engine = Engine::new(&config).expect("the interpreter backend is always available");
+    Module::new(&engine, image(input)).expect("bare programs of every run set are accepted")
+}
+
+/// Builds the module for `input` with the compiler backend; `None` if this machine cannot
+/// compile or the program is 32-bit (the compiler runs 64-bit programs only).
+pub fn build_compiled(input: &InterpInput) -> Option<Module> {
+    if !vm::jit::is_supported() || !input.set.is_64bit() {
+        return None;
+    }
+    let mut config = Config::new();
+    config.set_backend(Backend::Compiler);
+    let engine = Engine::new(&config).expect("the compiler is supported");
+    let module = Module::new(&engine, image(input)).expect("64-bit bare programs compile");
+    assert!(module.is_compiled());
+    Some(module)
+}
+
+fn image(input: &InterpInput) -> ProgramImage {
     let mut image = ProgramImage::bare(input.set, input.code.clone());
     image.heap = Heap { base: 0x30000, top: 0x30000, limit: 0x40000 };
-    Module::new(&engine, image).expect("bare programs of every run set are accepted")
+    image
 }
 
 /// Runs `module` with the input's registers, fixed pages and bounded gas, resuming after host

@@ -1,32 +1,47 @@
-//! Gannet's interpreter (threaded dispatch, the default), gas metering on as always.
+//! Gannet's interpreter (threaded dispatch, the default) and compiler, gas metering on as
+//! always.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Result};
-use vm::{Caller, Config, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+use vm::{Backend, Caller, Config, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
 
 use super::{gannet_host_mix, linked_blob, Input, Prepared, Vm};
 use crate::suite::GuestBuild;
 
-/// Gannet's interpreter.
-pub struct GannetInterpreter {
+/// Gannet, on one backend.
+pub struct Gannet {
     engine: Engine,
+    backend: Backend,
 }
 
-impl GannetInterpreter {
-    /// An interpreter engine with the default configuration.
-    pub fn new() -> Result<GannetInterpreter> {
-        Ok(GannetInterpreter { engine: Engine::new(&Config::new())? })
+impl Gannet {
+    /// The interpreter with the default configuration.
+    pub fn interpreter() -> Result<Gannet> {
+        Ok(Gannet { engine: Engine::new(&Config::new())?, backend: Backend::Interpreter })
+    }
+
+    /// The x86-64 compiler (an error where it is not supported).
+    pub fn compiler() -> Result<Gannet> {
+        let mut config = Config::new();
+        config.set_backend(Backend::Compiler);
+        Ok(Gannet { engine: Engine::new(&config)?, backend: Backend::Compiler })
     }
 }
 
-impl Vm for GannetInterpreter {
+impl Vm for Gannet {
     fn name(&self) -> &'static str {
-        "gannet-interp"
+        match self.backend {
+            Backend::Compiler => "gannet-jit",
+            _ => "gannet-interp",
+        }
     }
 
     fn describe(&self) -> String {
-        "Gannet interpreter (threaded dispatch), gas metered per basic block".to_owned()
+        match self.backend {
+            Backend::Compiler => "Gannet x86-64 compiler, gas metered per basic block (sync)".to_owned(),
+            _ => "Gannet interpreter (threaded dispatch), gas metered per basic block".to_owned(),
+        }
     }
 
     fn input(&self, build: &GuestBuild, program: &str) -> Result<Input> {

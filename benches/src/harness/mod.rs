@@ -18,7 +18,7 @@ use anyhow::{bail, Result};
 
 use crate::suite::GuestBuild;
 
-pub use gannet::GannetInterpreter;
+pub use gannet::Gannet;
 pub use native::Native;
 
 /// The host function every guest imports (`guest/include/gannet_guest.h`).
@@ -72,8 +72,10 @@ pub trait Prepared {
 
 /// Every VM this build can measure, in report order (engines are created here, untimed).
 pub fn all_vms() -> Result<Vec<Box<dyn Vm>>> {
-    #[allow(unused_mut)] // extended when the peers are built in
-    let mut vms: Vec<Box<dyn Vm>> = vec![Box::new(Native), Box::new(GannetInterpreter::new()?)];
+    let mut vms: Vec<Box<dyn Vm>> = vec![Box::new(Native), Box::new(Gannet::interpreter()?)];
+    if vm::jit::is_supported() {
+        vms.push(Box::new(Gannet::compiler()?));
+    }
     #[cfg(feature = "peers")]
     {
         vms.push(Box::new(polkavm::PolkaVm::new(::polkavm::BackendKind::Interpreter)?));

@@ -160,11 +160,24 @@ pub fn expected_results(root: &Path) -> std::collections::BTreeMap<String, (u64,
 /// `bench(n)` on Gannet with the given dispatch, on a fresh instance of `blob` (of either
 /// width): the result and the gas the call used.
 pub fn run_gannet_metered(blob: &[u8], n: u64, dispatch: vm::Dispatch) -> Result<(u64, i64), String> {
-    use vm::{Caller, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
-    let parsed = isa::blob::ProgramBlob::parse(blob).map_err(|e| format!("parse: {e}"))?;
     let mut config = vm::Config::new();
     config.set_dispatch(dispatch);
-    let engine = Engine::new(&config).map_err(|e| e.to_string())?;
+    run_gannet_with(blob, n, &config)
+}
+
+/// As [`run_gannet_metered`], on the compiler backend.
+#[allow(dead_code)]
+pub fn run_gannet_compiled(blob: &[u8], n: u64) -> Result<(u64, i64), String> {
+    let mut config = vm::Config::new();
+    config.set_backend(vm::Backend::Compiler);
+    run_gannet_with(blob, n, &config)
+}
+
+/// `bench(n)` on a fresh instance of `blob` with `config`: the result and the gas used.
+pub fn run_gannet_with(blob: &[u8], n: u64, config: &vm::Config) -> Result<(u64, i64), String> {
+    use vm::{Caller, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+    let parsed = isa::blob::ProgramBlob::parse(blob).map_err(|e| format!("parse: {e}"))?;
+    let engine = Engine::new(config).map_err(|e| e.to_string())?;
     let image = ProgramImage::from_polkavm(&parsed).map_err(|e| format!("layout: {e}"))?;
     let module = Module::new(&engine, image).map_err(|e| e.to_string())?;
     let mut instance = Instance::new(&module).map_err(|e| e.to_string())?;

@@ -163,7 +163,13 @@ fn bad_input_gives_one_line_errors() {
         "run", &blob_s, "--export", "add", "--arg", "1", "--arg", "2", "--arg", "3", "--arg", "4", "--arg",
         "5", "--arg", "6", "--arg", "7",
     ]));
-    one_line_error(gannet(&["run", &blob_s, "--export", "add", "--backend", "compiler"]));
+    // The compiler, where this machine supports it, prints exactly what the interpreter does.
+    if vm::jit::is_supported() {
+        let args = ["run", &blob_s, "--export", "add", "--arg", "40", "--arg", "2"];
+        let interpreted = ok(gannet(&args));
+        let compiled = ok(gannet(&[&args[..], &["--backend", "compiler"]].concat()));
+        assert_eq!(interpreted, compiled);
+    }
     one_line_error(gannet(&["conformance", &dir.join("nowhere").display().to_string()]));
     one_line_error(gannet(&["asm", &dir.join("nowhere.pvmasm").display().to_string(), "-o", &blob_s]));
 
@@ -212,13 +218,15 @@ fn own_vectors_pass_and_failures_are_listed() {
     assert!(lines[0].starts_with(&format!("FAIL {name}: ")), "{text}");
     assert_eq!(lines.last(), Some(&"0 passed, 1 failed"), "{text}");
 
-    let line = one_line_error(gannet(&[
-        "conformance".as_ref(),
-        vectors.as_os_str(),
-        "--backend".as_ref(),
-        "compiler".as_ref(),
-    ]));
-    assert!(line.contains("compiler"), "{line}");
+    if vm::jit::is_supported() {
+        let out = ok(gannet(&[
+            "conformance".as_ref(),
+            vectors.as_os_str(),
+            "--backend".as_ref(),
+            "compiler".as_ref(),
+        ]));
+        assert!(out.ends_with(" passed, 0 failed\n"), "{out}");
+    }
 }
 
 #[test]

@@ -73,6 +73,9 @@ pub fn run_vector_with(vector: &Vector, config: &Config) -> Result<(), Failure> 
     let engine = Engine::new(config).map_err(|err| fail(vec![err.to_string()]))?;
     let module =
         Module::new(&engine, ProgramImage::bare(set, code)).map_err(|err| fail(vec![err.to_string()]))?;
+    if config.backend == Backend::Compiler && !module.is_compiled() {
+        return Err(fail(vec!["the compiler backend was asked for but the module is interpreted".into()]));
+    }
     let mut instance = Instance::new(&module).map_err(|err| fail(vec![err.to_string()]))?;
 
     map(&mut instance, &vector.page_map);

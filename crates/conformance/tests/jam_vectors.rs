@@ -1,10 +1,11 @@
-//! The JAM PVM test vectors and Gannet's own vectors on the interpreter.
+//! The JAM PVM test vectors and Gannet's own vectors on the interpreter and the compiler.
 
 use gannet_conformance::{own_vectors_dir, run_dir_with, Report};
-use vm::{Config, Dispatch};
+use vm::{Backend, Config, Dispatch};
 
-/// Every interpreter configuration the vectors must pass on: both dispatch strategies, and
-/// step mode (the runner steps through every instruction; outcomes must not change).
+/// Every configuration the vectors must pass on: both interpreter dispatch strategies, step
+/// mode (the runner steps through every instruction; outcomes must not change), and the
+/// compiler where this machine supports it.
 fn configs() -> Vec<(&'static str, Config)> {
     let mut threaded = Config::new();
     threaded.set_dispatch(Dispatch::Threaded);
@@ -12,7 +13,15 @@ fn configs() -> Vec<(&'static str, Config)> {
     switch.set_dispatch(Dispatch::Switch);
     let mut step = Config::new();
     step.set_step(true);
-    vec![("threaded", threaded), ("switch", switch), ("step", step)]
+    let mut configs = vec![("threaded", threaded), ("switch", switch), ("step", step)];
+    if vm::jit::is_supported() {
+        let mut compiler = Config::new();
+        compiler.set_backend(Backend::Compiler);
+        configs.push(("compiler", compiler));
+    } else {
+        eprintln!("the compiler is not supported on this machine: vectors run on the interpreter only");
+    }
+    configs
 }
 
 fn run_all(dir: &std::path::Path) -> Vec<(&'static str, Report)> {
@@ -20,7 +29,7 @@ fn run_all(dir: &std::path::Path) -> Vec<(&'static str, Report)> {
 }
 
 #[test]
-fn jam_vectors_pass_on_the_interpreter() {
+fn jam_vectors_pass_on_every_backend() {
     let Some(corpora) = testkit::corpora() else { return };
     let dir = corpora.join("jam-pvm/pvm/programs");
     for (name, report) in run_all(&dir) {
@@ -39,7 +48,7 @@ fn jam_vectors_pass_on_the_interpreter() {
 }
 
 #[test]
-fn own_vectors_pass_on_the_interpreter() {
+fn own_vectors_pass_on_every_backend() {
     for (name, report) in run_all(&own_vectors_dir()) {
         for failure in &report.failed {
             eprintln!("FAIL [{name}] {}: {}", failure.name, failure.differences.join("; "));

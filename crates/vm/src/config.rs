@@ -8,7 +8,8 @@ pub enum Backend {
     /// The pre-decoding interpreter (available everywhere).
     #[default]
     Interpreter,
-    /// The x86-64 recompiler (not built yet: selecting it is an error).
+    /// The x86-64 recompiler (x86-64 Linux with BMI1/BMI2/LZCNT/POPCNT; selecting it
+    /// elsewhere is an error).
     Compiler,
     /// The compiler where supported, otherwise the interpreter.
     Auto,

@@ -6,6 +6,7 @@ use crate::config::Dispatch;
 use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::interp::{self, Cpu, Stop};
+use crate::jit;
 use crate::memory::{Access, Fault, Memory};
 use crate::module::Module;
 
@@ -14,7 +15,8 @@ use crate::module::Module;
 enum Entry {
     /// A new start at a code offset: charges the containing block's gas.
     Fresh(u32),
-    /// Continue at an op index without charging (after a host call, fault or step).
+    /// Continue without charging (after a host call, fault or step): at an op index for the
+    /// interpreter, at a native code address for compiled code.
     Resume(usize),
 }
 
@@ -31,10 +33,18 @@ pub struct Instance {
 impl Instance {
     /// Creates an instance with the module's initial memory and registers, at pc 0 with no gas.
     pub fn new(module: &Module) -> Result<Instance, Error> {
+        let memory = match &module.inner.compiled {
+            None => Memory::new()?,
+            Some(compiled) => {
+                let mut memory = Memory::protected(jit::vmctx::prefix_len(compiled.jump_table.len()))?;
+                jit::run::install_jump_table(compiled, &mut memory);
+                memory
+            }
+        };
         let mut instance = Instance {
             module: module.clone(),
             cpu: Cpu::new(),
-            memory: Memory::new()?,
+            memory,
             entry: Entry::Fresh(0),
             bits64: module.is_64bit(),
         };
@@ -145,13 +155,52 @@ impl Instance {
 
     /// Runs until the program exits.
     pub fn run(&mut self) -> ExitReason {
-        let program = &self.module.inner.program;
+        let stop =
+            if self.module.inner.compiled.is_some() { self.run_compiled() } else { self.run_interpreted() };
+        match stop {
+            Stop::Halt => ExitReason::Halt,
+            Stop::Panic => ExitReason::Panic,
+            Stop::OutOfGas => ExitReason::OutOfGas,
+            Stop::PageFault(page) => ExitReason::PageFault(page),
+            Stop::HostCall(n) => ExitReason::HostCall(n),
+            Stop::Step => ExitReason::Step,
+            Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
+        }
+    }
+
+    fn run_compiled(&mut self) -> Stop {
+        let inner = &*self.module.inner;
+        let compiled = inner.compiled.as_ref().expect("a compiled module");
+        let native = match self.entry {
+            Entry::Resume(native) => native,
+            Entry::Fresh(pc) => {
+                self.cpu.pc = pc;
+                let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
+                    return Stop::Panic;
+                };
+                // Every start charges its whole block, as PolkaVM does.
+                let cost = i64::from(block.cost);
+                if self.cpu.gas < cost {
+                    return Stop::OutOfGas;
+                }
+                self.cpu.gas -= cost;
+                native
+            }
+        };
+        let view = inner.image.code.view(inner.image.isa);
+        let (stop, resume) = jit::run::run(compiled, view, &mut self.cpu, &mut self.memory, native);
+        self.entry = Entry::Resume(resume);
+        stop
+    }
+
+    fn run_interpreted(&mut self) -> Stop {
+        let program = self.module.inner.program.as_ref().expect("an interpreted module");
         let ip = match self.entry {
             Entry::Resume(ip) => ip,
             Entry::Fresh(pc) => {
                 self.cpu.pc = pc;
                 let Some(index) = program.op_at(pc) else {
-                    return ExitReason::Panic;
+                    return Stop::Panic;
                 };
                 let block = program.block_of(index);
                 if block + 1 == index {
@@ -160,7 +209,7 @@ impl Instance {
                     // Starting inside a block charges the whole block, as PolkaVM does.
                     let cost = i64::from(program.ops[block].x);
                     if self.cpu.gas < cost {
-                        return ExitReason::OutOfGas;
+                        return Stop::OutOfGas;
                     }
                     self.cpu.gas -= cost;
                     index
@@ -177,14 +226,6 @@ impl Instance {
             (Dispatch::Switch, true) => interp::switch::run::<true>(cpu, program, memory),
         };
         self.entry = Entry::Resume(self.cpu.ip);
-        match stop {
-            Stop::Halt => ExitReason::Halt,
-            Stop::Panic => ExitReason::Panic,
-            Stop::OutOfGas => ExitReason::OutOfGas,
-            Stop::PageFault(page) => ExitReason::PageFault(page),
-            Stop::HostCall(n) => ExitReason::HostCall(n),
-            Stop::Step => ExitReason::Step,
-            Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
-        }
+        stop
     }
 }

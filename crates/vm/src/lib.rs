@@ -12,6 +12,7 @@ pub mod image;
 pub mod imports;
 pub mod instance;
 mod interp;
+pub mod jit;
 pub mod memory;
 pub mod module;
 pub mod sys;

@@ -60,9 +60,42 @@ pub struct Memory {
 impl Memory {
     /// Creates an empty (all inaccessible) address space.
     pub fn new() -> Result<Memory, ReserveError> {
+        Ok(Memory::new_with(GuestMemory::new()?))
+    }
+
+    /// Creates an empty address space whose page protections mirror the access rights, with
+    /// `prefix` read-write bytes before the guest base (the recompiler's layout; see
+    /// [`GuestMemory::protected`]).
+    pub fn protected(prefix: usize) -> Result<Memory, ReserveError> {
+        Ok(Memory::new_with(GuestMemory::protected(prefix)?))
+    }
+
+    fn new_with(bytes: GuestMemory) -> Memory {
         let perms: Box<[u8; PAGE_COUNT]> =
             vec![0u8; PAGE_COUNT].into_boxed_slice().try_into().expect("page table has PAGE_COUNT entries");
-        Ok(Memory { bytes: GuestMemory::new()?, perms, touched: None, heap: Heap::default() })
+        Memory { bytes, perms, touched: None, heap: Heap::default() }
+    }
+
+    /// The reservation (the recompiler reaches guest memory and its context through it).
+    pub(crate) fn reservation(&mut self) -> &mut GuestMemory {
+        &mut self.bytes
+    }
+
+    /// Re-applies the access rights of pages `first..=last` to their protection (protected
+    /// layout only), one call per run of equal rights.
+    fn reprotect(&mut self, first: u32, last: u32) {
+        if !self.bytes.is_protected() {
+            return;
+        }
+        let mut run = first;
+        for page in first..=last {
+            let next_differs = page == last || self.perms[page as usize + 1] != self.perms[page as usize];
+            if next_differs {
+                let access = self.access(page * PAGE_SIZE);
+                self.bytes.protect(run, page, access);
+                run = page + 1;
+            }
+        }
     }
 
     #[inline(always)]
@@ -91,6 +124,7 @@ impl Memory {
         for page in first..=last {
             self.perms[page as usize] = access as u8;
         }
+        self.bytes.protect(first, last, access);
         if access != Access::None {
             self.touched = Some(match self.touched {
                 None => (first, last),
@@ -115,6 +149,7 @@ impl Memory {
             let start = lo as usize * PAGE_SIZE as usize;
             let end = (hi as usize + 1) * PAGE_SIZE as usize;
             self.bytes.discard(start, end - start);
+            self.bytes.protect(lo, hi, Access::None);
         }
         self.heap = Heap::default();
     }
@@ -274,7 +309,14 @@ impl Memory {
     /// host-side initialisation of read-only data).
     pub fn write_initial(&mut self, address: u32, data: &[u8]) -> Result<(), Fault> {
         self.check(address, data.len(), READ)?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        // Readable pages start at LOW_GUARD, so a readable range never wraps.
+        let (first, last) = (address / PAGE_SIZE, (address + (data.len() as u32 - 1)) / PAGE_SIZE);
+        self.bytes.protect(first, last, Access::ReadWrite);
         self.copy_in(address, data);
+        self.reprotect(first, last);
         Ok(())
     }
 

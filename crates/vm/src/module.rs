@@ -7,6 +7,7 @@ use crate::config::{Backend, Config};
 use crate::error::Error;
 use crate::image::ProgramImage;
 use crate::interp::Program;
+use crate::jit::Compiled;
 
 /// Holds the configuration modules are built with.
 #[derive(Clone, Debug, Default)]
@@ -15,15 +16,27 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Creates an engine. Selecting [`Backend::Compiler`] fails until the recompiler exists;
-    /// [`Backend::Auto`] falls back to the interpreter.
+    /// Creates an engine. Selecting [`Backend::Compiler`] fails where the recompiler cannot
+    /// run (see [`crate::jit::is_supported`]); [`Backend::Auto`] then uses the interpreter.
     pub fn new(config: &Config) -> Result<Engine, Error> {
-        if config.backend == Backend::Compiler {
+        if config.backend == Backend::Compiler && !crate::jit::is_supported() {
             return Err(Error::Unsupported(
-                "the compiler backend is not built yet; use the interpreter".into(),
+                "the compiler backend needs x86-64 Linux with BMI1, BMI2, LZCNT and POPCNT".into(),
             ));
         }
         Ok(Engine { config: config.clone() })
+    }
+
+    /// Whether modules of this engine are compiled (given the program's register width):
+    /// the compiler backend, or `Auto` where the compiler is supported, for 64-bit programs;
+    /// step mode always interprets.
+    fn compiles(&self, bits64: bool) -> bool {
+        let wanted = match self.config.backend {
+            Backend::Interpreter => false,
+            Backend::Compiler => true,
+            Backend::Auto => crate::jit::is_supported(),
+        };
+        wanted && bits64 && !self.config.step
     }
 
     /// The engine's configuration.
@@ -35,7 +48,10 @@ impl Engine {
 pub(crate) struct ModuleInner {
     pub engine: Engine,
     pub image: ProgramImage,
-    pub program: Program,
+    /// The interpreter's form (when the module is interpreted).
+    pub program: Option<Program>,
+    /// The compiled form (when the module is compiled).
+    pub compiled: Option<Compiled>,
 }
 
 /// A loaded program. Cheap to clone; instances share its pre-decoded code.
@@ -47,10 +63,32 @@ pub struct Module {
 impl Module {
     /// Validates and pre-decodes a program image (64-bit instruction sets, and PolkaVM's 32-bit
     /// `Latest32` with its 32-bit semantics).
+    /// With the compiler backend, a 32-bit program is an error; `Auto` interprets it.
     pub fn new(engine: &Engine, image: ProgramImage) -> Result<Module, Error> {
-        let program =
-            Program::compile(image.code.view(image.isa), &image.code.jump_table, engine.config().cost_model);
-        Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), image, program }) })
+        let view = image.code.view(image.isa);
+        let cost_model = engine.config().cost_model;
+        let bits64 = image.isa.is_64bit();
+        if engine.config().backend == Backend::Compiler && !bits64 {
+            return Err(Error::Unsupported("the compiler runs 64-bit programs only".into()));
+        }
+        let (program, compiled) = if engine.compiles(bits64) {
+            let compiled = Compiled::new(view, &image.code.jump_table, cost_model)
+                .map_err(|e| Error::Unsupported(format!("cannot compile: {e}")))?;
+            (None, Some(compiled))
+        } else {
+            (Some(Program::compile(view, &image.code.jump_table, cost_model)), None)
+        };
+        Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), image, program, compiled }) })
+    }
+
+    /// Whether the module runs compiled code (rather than the interpreter).
+    pub fn is_compiled(&self) -> bool {
+        self.inner.compiled.is_some()
+    }
+
+    /// Size of the compiled machine code in bytes (0 for an interpreted module).
+    pub fn compiled_len(&self) -> usize {
+        self.inner.compiled.as_ref().map_or(0, |c| c.code.len())
     }
 
     /// The program image.
@@ -70,8 +108,9 @@ impl Module {
         self.inner.image.exports.iter().find(|(n, _)| n == name).map(|&(_, pc)| pc)
     }
 
-    /// Number of basic blocks and ops after pre-decoding (for diagnostics and benchmarks).
+    /// Number of basic blocks and ops after pre-decoding, for an interpreted module (for
+    /// diagnostics and benchmarks; 0 for a compiled one).
     pub fn predecoded_len(&self) -> usize {
-        self.inner.program.ops.len()
+        self.inner.program.as_ref().map_or(0, |p| p.ops.len())
     }
 }

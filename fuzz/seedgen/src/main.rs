@@ -112,6 +112,8 @@ fn code_seeds(w: &mut Writer, set: InstructionSet, code: &CodeBlob) {
             i[9] = 4;
             i.extend_from_slice(&code.to_bytes());
             w.put("interpreter", &i);
+            // The compiler target reads the same format.
+            w.put("compiler", &i);
         }
     }
 
@@ -184,6 +186,7 @@ fn main() {
     w.put("assembler", b".isa jamv1\nmain: load_imm a0, 10\n fallthrough\nloop: add_imm_64 a0, a0, -1\n branch_not_eq_imm a0, 0, @loop\n ecalli 0\n jump_indirect ra, 0\n");
     w.put("assembler", b".isa gp072\n.jump_table @0\n load_imm a1, 0x10000\n store_ind_u64 a1, a0, 8\n trap\n");
     w.put("interpreter", &[0u8; 15]);
+    w.put("compiler", &[0u8; 15]);
     w.put("decoder", &[0, 1, 1]);
     w.put("blob_parser", &[0, 0, 0]);
     let corpora = Path::new(&args[1]);

@@ -23,7 +23,8 @@ pub struct BenchArgs {
     /// Only this program (repeatable; default: the whole suite).
     #[arg(long = "program", value_name = "NAME")]
     pub programs: Vec<String>,
-    /// Only this VM (repeatable): native, gannet-interp, polkavm-interp, polkavm-jit, wasmi.
+    /// Only this VM (repeatable): native, gannet-interp, gannet-jit, polkavm-interp, polkavm-jit,
+    /// wasmi.
     #[arg(long = "vm", value_name = "NAME")]
     pub vms: Vec<String>,
     /// Minimum time spent in timed runs per program and VM, in seconds.

@@ -1,9 +1,9 @@
-//! Shared by the dispatcher-agreement tests: run a small assembly program to its end on one
-//! dispatcher, recording every exit.
+//! Shared by the backend-agreement tests: run a small assembly program to its end on one
+//! dispatcher or backend, recording every exit.
 
 #![allow(dead_code)]
 
-use gannet_vm::{Access, Config, Dispatch, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
+use gannet_vm::{Access, Backend, Config, Dispatch, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
 
 /// Exits (with the pc and gas at each) and final registers of `text`, starting with register
 /// `i` = `init(i)`. Page faults map the page read-write and resume; host calls set `a0`.
@@ -13,10 +13,31 @@ pub fn run(
     gas: i64,
     init: fn(usize) -> u64,
 ) -> (Vec<(ExitReason, u32, i64)>, [u64; 13]) {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
     let mut config = Config::new();
     config.set_dispatch(dispatch);
-    let engine = Engine::new(&config).unwrap();
+    run_with(text, &config, gas, &init)
+}
+
+/// The interpreter's configuration and, where supported, the compiler's, with their names.
+pub fn backends() -> Vec<(&'static str, Config)> {
+    let mut configs = vec![("interpreter", Config::new())];
+    if gannet_vm::jit::is_supported() {
+        let mut compiler = Config::new();
+        compiler.set_backend(Backend::Compiler);
+        configs.push(("compiler", compiler));
+    }
+    configs
+}
+
+/// [`run`] with an explicit configuration.
+pub fn run_with(
+    text: &str,
+    config: &Config,
+    gas: i64,
+    init: &dyn Fn(usize) -> u64,
+) -> (Vec<(ExitReason, u32, i64)>, [u64; 13]) {
+    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    let engine = Engine::new(config).unwrap();
     let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
     let mut instance = Instance::new(&module).unwrap();
     for (i, reg) in Reg::ALL.into_iter().enumerate() {

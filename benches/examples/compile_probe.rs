@@ -1,0 +1,74 @@
+//! Compile-time probe: for each program file given (`.polkavm` container, JAM standard program
+//! or bare code blob), builds a module with the interpreter's pre-decode and with the
+//! compiler, `ROUNDS` times each, and prints the median time, MB/s of code and µs per module.
+//!
+//! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N]`
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use isa::blob::{CodeBlob, ProgramBlob, StandardProgram, BLOB_MAGIC};
+use isa::InstructionSet;
+use vm::{Backend, Config, Engine, Module, ProgramImage};
+
+fn load(bytes: &[u8]) -> Result<(InstructionSet, CodeBlob)> {
+    if bytes.starts_with(&BLOB_MAGIC) {
+        let blob = ProgramBlob::parse(bytes)?;
+        return Ok((blob.isa, blob.code));
+    }
+    if let Ok(program) = StandardProgram::parse_any(bytes) {
+        return Ok((InstructionSet::Gp072, program.code));
+    }
+    Ok((InstructionSet::Gp072, CodeBlob::parse(bytes)?))
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() -> Result<()> {
+    let mut rounds = 50usize;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--rounds" {
+            rounds = args.next().context("--rounds needs a number")?.parse()?;
+        } else {
+            files.push(arg);
+        }
+    }
+    if files.is_empty() {
+        bail!("usage: compile_probe FILE... [--rounds N]");
+    }
+    println!("| program | code bytes | backend | median | MB/s | native bytes |");
+    println!("|---|---:|---|---:|---:|---:|");
+    for file in files {
+        let bytes = std::fs::read(&file).with_context(|| file.clone())?;
+        let (set, code) = load(&bytes).with_context(|| file.clone())?;
+        let name =
+            std::path::Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into());
+        for backend in [Backend::Interpreter, Backend::Compiler] {
+            let mut config = Config::new();
+            config.set_backend(backend);
+            let engine = Engine::new(&config)?;
+            let mut times = Vec::with_capacity(rounds);
+            let mut native = 0;
+            for _ in 0..rounds {
+                let image = ProgramImage::bare(set, code.clone());
+                let start = Instant::now();
+                let module = Module::new(&engine, image)?;
+                times.push(start.elapsed());
+                native = module.compiled_len();
+            }
+            let t = median(times);
+            let mbs = code.code.len() as f64 / t.as_secs_f64() / 1e6;
+            println!(
+                "| {name} | {} | {backend:?} | {:.1} µs | {mbs:.0} | {native} |",
+                code.code.len(),
+                t.as_secs_f64() * 1e6
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! The [`Assembler`]: the code buffer every emitter appends to, plus raw data directives.
+//!
+//! The buffer keeps at least [`WINDOW`] writable bytes past the end of the code, so appending an
+//! instruction is one capacity check and in-place writes into that window; the bytes past
+//! [`Assembler::len`] are scratch and never part of the code.
+
+use alloc::vec::Vec;
+
+use crate::inst::{Inst, MAX_EMITTED_LEN, WINDOW};
+use crate::label::{Fixup, Label};
+
+/// Initial buffer size when the first instruction arrives in an empty assembler.
+const MIN_GROWTH: usize = 4096;
+
+/// An x86-64 code buffer with labels and rel32 fixups.
+///
+/// Emitters append one instruction each and never allocate except to grow the buffer (amortised
+/// doubling; [`Assembler::reserve`] avoids even that). Forward references to labels are patched by
+/// [`Assembler::resolve`] (also called by [`Assembler::finalize`] and [`Assembler::into_code`]).
+#[derive(Clone, Debug, Default)]
+pub struct Assembler {
+    /// Code bytes in `..pos`; scratch after that. `pos <= buf.len()` always, and
+    /// `pos + WINDOW <= buf.len()` after any instruction.
+    pub(crate) buf: Vec<u8>,
+    /// Length of the code.
+    pub(crate) pos: usize,
+    /// Offset of each label, or [`crate::label::UNBOUND`].
+    pub(crate) labels: Vec<u32>,
+    /// References waiting for [`Assembler::resolve`].
+    pub(crate) fixups: Vec<Fixup>,
+}
+
+impl Assembler {
+    /// An empty assembler. Allocates nothing until the first instruction.
+    pub const fn new() -> Assembler {
+        Assembler { buf: Vec::new(), pos: 0, labels: Vec::new(), fixups: Vec::new() }
+    }
+
+    /// An empty assembler with room for `bytes` of code before it has to grow.
+    pub fn with_capacity(bytes: usize) -> Assembler {
+        let mut asm = Assembler::new();
+        asm.reserve(bytes);
+        asm
+    }
+
+    /// The number of code bytes emitted so far.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether no code has been emitted.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.pos == 0
+    }
+
+    /// The offset the next instruction will start at (the same as [`Assembler::len`], as `u32`).
+    #[inline(always)]
+    pub fn offset(&self) -> u32 {
+        self.pos as u32
+    }
+
+    /// Makes sure `bytes` more bytes of code fit without growing the buffer.
+    pub fn reserve(&mut self, bytes: usize) {
+        let need = self.pos + bytes + WINDOW;
+        if need > self.buf.len() {
+            self.buf.resize(need, 0);
+        }
+    }
+
+    /// The code emitted so far. References to labels not yet patched by
+    /// [`Assembler::resolve`] hold placeholder displacements.
+    #[inline]
+    pub fn code(&self) -> &[u8] {
+        &self.buf[..self.pos]
+    }
+
+    /// Forgets all code, labels and fixups, keeping the allocations for reuse.
+    pub fn clear(&mut self) {
+        self.pos = 0;
+        self.labels.clear();
+        self.fixups.clear();
+    }
+
+    /// Resolves every pending reference and returns the finished code; the assembler stays usable
+    /// (more code may follow, or [`Assembler::clear`] it for the next function).
+    pub fn finalize(&mut self) -> Result<&[u8], crate::AsmError> {
+        self.resolve()?;
+        Ok(self.code())
+    }
+
+    /// Resolves every pending reference and returns the code as an owned vector.
+    pub fn into_code(mut self) -> Result<Vec<u8>, crate::AsmError> {
+        self.resolve()?;
+        self.buf.truncate(self.pos);
+        Ok(self.buf)
+    }
+
+    /// Appends one instruction, written by `build` straight into the buffer.
+    #[inline(always)]
+    pub(crate) fn emit(&mut self, build: impl FnOnce(&mut Inst<'_>)) {
+        let pos = self.pos;
+        if self.buf.len() - pos < WINDOW {
+            self.grow();
+        }
+        let window = self.buf[pos..].first_chunk_mut::<WINDOW>().expect("grow leaves a full window");
+        let mut inst = Inst::new(window);
+        build(&mut inst);
+        debug_assert!(inst.len <= MAX_EMITTED_LEN, "instruction too long: {}", inst.len);
+        let (len, rip) = (inst.len, inst.rip);
+        let end = pos + len;
+        self.pos = end;
+        if let Some((at, label, addend)) = rip {
+            self.reference(pos + at, end, label, addend);
+        }
+    }
+
+    /// Grows the buffer so that at least [`WINDOW`] bytes are writable past the end.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let len = (self.pos + WINDOW).max(self.buf.len() * 2).max(MIN_GROWTH);
+        self.buf.resize(len, 0);
+    }
+
+    /// Overwrites the four bytes at `at` (inside the emitted code) with `value`, little-endian:
+    /// for immediates known only after their instruction was emitted (an imm32 form must have
+    /// been emitted there).
+    ///
+    /// # Panics
+    ///
+    /// If `at + 4` is past the emitted code.
+    #[inline]
+    pub fn patch_u32(&mut self, at: u32, value: u32) {
+        let at = at as usize;
+        assert!(at + 4 <= self.pos, "patch outside the emitted code");
+        self.buf[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// Appends raw bytes (data, or code produced elsewhere).
+    pub fn bytes(&mut self, data: &[u8]) {
+        self.reserve(data.len());
+        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        self.pos += data.len();
+    }
+
+    /// Appends one data byte.
+    #[inline]
+    pub fn data_u8(&mut self, v: u8) {
+        emit!(self, |i| {
+            i.byte(v);
+        });
+    }
+
+    /// Appends a little-endian 16-bit data word.
+    #[inline]
+    pub fn data_u16(&mut self, v: u16) {
+        emit!(self, |i| {
+            i.imm16(v);
+        });
+    }
+
+    /// Appends a little-endian 32-bit data word.
+    #[inline]
+    pub fn data_u32(&mut self, v: u32) {
+        emit!(self, |i| {
+            i.imm32(v);
+        });
+    }
+
+    /// Appends a little-endian 64-bit data word.
+    #[inline]
+    pub fn data_u64(&mut self, v: u64) {
+        emit!(self, |i| {
+            i.imm64(v);
+        });
+    }
+
+    /// Appends a 32-bit word holding `label`'s offset minus `origin` (wrapping), patched when the
+    /// label is resolved. `origin = 0` stores the label's offset in the code; the offset of a table
+    /// stores a table-relative entry.
+    pub fn data_label(&mut self, label: Label, origin: u32) {
+        let at = self.pos;
+        self.data_u32(0);
+        self.reference(at, origin as usize, label, 0);
+    }
+}

@@ -1,0 +1,179 @@
+//! Control flow: jumps and calls to labels (rel8 backward when it reaches, rel32 otherwise),
+//! indirect jumps and calls, `ret`, `push`/`pop`, traps, and multi-byte `nop` padding.
+
+use crate::buffer::Assembler;
+use crate::inst::fits_i8;
+use crate::label::{Label, UNBOUND};
+use crate::mem::Mem;
+use crate::reg::{Cond, Reg};
+
+/// The recommended multi-byte `nop` encodings, indexed by length (Intel SDM, `NOP` instruction).
+const NOPS: [&[u8]; 10] = [
+    &[],
+    &[0x90],
+    &[0x66, 0x90],
+    &[0x0F, 0x1F, 0x00],
+    &[0x0F, 0x1F, 0x40, 0x00],
+    &[0x0F, 0x1F, 0x44, 0x00, 0x00],
+    &[0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00],
+    &[0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00],
+    &[0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+    &[0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+];
+
+/// The longest entry of [`NOPS`].
+const MAX_NOP: usize = NOPS.len() - 1;
+
+impl Assembler {
+    /// A branch to `label`: `short` (a one-byte opcode taking rel8) when the label is bound and
+    /// `allow_short`, else `near` (one or two opcode bytes, then rel32).
+    #[inline(always)]
+    fn branch(&mut self, short: u8, near: u16, label: Label, allow_short: bool) {
+        let pos = self.pos;
+        let target = self.labels[label.0 as usize];
+        let bound = target != UNBOUND;
+        if allow_short && bound {
+            let rel = (target as i64).wrapping_sub(pos as i64 + 2);
+            if rel as i8 as i64 == rel {
+                emit!(self, |i| {
+                    i.byte(short);
+                    i.byte(rel as u8);
+                });
+                return;
+            }
+        }
+        let end = pos + if near > 0xFF { 6 } else { 5 };
+        // A bound label's displacement is known now; an unbound one is patched by `resolve`.
+        let rel = if bound { target.wrapping_sub(end as u32) } else { 0 };
+        emit!(self, |i| {
+            i.opcode(near);
+            i.imm32(rel);
+        });
+        if !bound {
+            self.forward_reference(end - 4, end, label);
+        }
+    }
+
+    /// `jmp label`: rel8 for a bound label within reach, rel32 otherwise.
+    #[inline]
+    pub fn jmp(&mut self, label: Label) {
+        self.branch(0xEB, 0xE9, label, true);
+    }
+
+    /// `jmp label`, always with a rel32 displacement (five bytes).
+    #[inline]
+    pub fn jmp_near(&mut self, label: Label) {
+        self.branch(0xEB, 0xE9, label, false);
+    }
+
+    /// `jcc label`: rel8 for a bound label within reach, rel32 otherwise.
+    #[inline]
+    pub fn jcc(&mut self, cond: Cond, label: Label) {
+        self.branch(0x70 | cond.num(), 0x0F80 | cond.num() as u16, label, true);
+    }
+
+    /// `jcc label`, always with a rel32 displacement (six bytes).
+    #[inline]
+    pub fn jcc_near(&mut self, cond: Cond, label: Label) {
+        self.branch(0x70 | cond.num(), 0x0F80 | cond.num() as u16, label, false);
+    }
+
+    /// `call label` (rel32).
+    #[inline]
+    pub fn call(&mut self, label: Label) {
+        self.branch(0xE8, 0xE8, label, false);
+    }
+
+    /// `jmp reg`: jump to the address in `reg`.
+    #[inline]
+    pub fn jmp_reg(&mut self, reg: Reg) {
+        emit!(self, |i| i.rr(0, false, 0xFF, 4, reg.num(), false));
+    }
+
+    /// `jmp qword [mem]`: jump to the address stored at `mem`.
+    #[inline]
+    pub fn jmp_mem(&mut self, mem: Mem) {
+        emit!(self, |i| i.rm(0, false, 0xFF, 4, &mem, false));
+    }
+
+    /// `call reg`: call the address in `reg`.
+    #[inline]
+    pub fn call_reg(&mut self, reg: Reg) {
+        emit!(self, |i| i.rr(0, false, 0xFF, 2, reg.num(), false));
+    }
+
+    /// `call qword [mem]`: call the address stored at `mem`.
+    #[inline]
+    pub fn call_mem(&mut self, mem: Mem) {
+        emit!(self, |i| i.rm(0, false, 0xFF, 2, &mem, false));
+    }
+
+    /// `ret`.
+    #[inline]
+    pub fn ret(&mut self) {
+        self.data_u8(0xC3);
+    }
+
+    /// `push reg` (64-bit).
+    #[inline]
+    pub fn push(&mut self, reg: Reg) {
+        emit!(self, |i| {
+            i.rex_rr(false, 0, reg.num(), false);
+            i.byte(0x50 | reg.low());
+        });
+    }
+
+    /// `pop reg` (64-bit).
+    #[inline]
+    pub fn pop(&mut self, reg: Reg) {
+        emit!(self, |i| {
+            i.rex_rr(false, 0, reg.num(), false);
+            i.byte(0x58 | reg.low());
+        });
+    }
+
+    /// `push imm` (sign-extended to 64 bits; imm8 form when it fits).
+    #[inline]
+    pub fn push_imm(&mut self, imm: i32) {
+        emit!(self, |i| {
+            i.byte(0x68 | ((fits_i8(imm) as u8) << 1));
+            i.imm8_or_32(imm);
+        });
+    }
+
+    /// `ud2`: raises an invalid-opcode fault.
+    #[inline]
+    pub fn ud2(&mut self) {
+        self.data_u16(0x0B0F);
+    }
+
+    /// `int3`: a breakpoint trap.
+    #[inline]
+    pub fn int3(&mut self) {
+        self.data_u8(0xCC);
+    }
+
+    /// Emits exactly `len` bytes of `nop` instructions, using the longest recommended forms.
+    pub fn nop(&mut self, mut len: usize) {
+        while len > 0 {
+            let n = len.min(MAX_NOP);
+            emit!(self, |i| {
+                for &b in NOPS[n] {
+                    i.byte(b);
+                }
+            });
+            len -= n;
+        }
+    }
+
+    /// Pads with `nop`s until the offset is a multiple of `align` (a power of two).
+    ///
+    /// # Panics
+    ///
+    /// If `align` is not a power of two.
+    pub fn align(&mut self, align: usize) {
+        assert!(align.is_power_of_two(), "alignment {align} is not a power of two");
+        let pad = self.pos.wrapping_neg() & (align - 1);
+        self.nop(pad);
+    }
+}

@@ -1,0 +1,269 @@
+//! Register and immediate arithmetic, logic, shifts, comparisons and bit operations.
+//!
+//! 64-bit results go straight to the destination. 32-bit operations compute in a 32-bit
+//! register and sign-extend (`movsxd`), which is the PVM's rule for `*_32` results.
+
+use asm::{AluOp, Assembler, Cond, Mem, Reg as H, ShiftOp, Size, Width};
+use isa::{sext, Opcode};
+
+use super::{Compiler, TMP};
+
+/// `d = a op b` for a two-operand x86 instruction `op` (64-bit), whatever registers alias.
+pub(super) fn binary(
+    asm: &mut Assembler,
+    d: H,
+    a: H,
+    b: H,
+    commutative: bool,
+    op: impl Fn(&mut Assembler, H, H),
+) {
+    if d == a {
+        op(asm, d, b);
+    } else if d == b && commutative {
+        op(asm, d, a);
+    } else if d == b {
+        asm.mov_rr(Size::S64, TMP, a);
+        op(asm, TMP, b);
+        asm.mov_rr(Size::S64, d, TMP);
+    } else {
+        asm.mov_rr(Size::S64, d, a);
+        op(asm, d, b);
+    }
+}
+
+/// Sign-extends the low 32 bits of `src` into `d`.
+fn sext32(asm: &mut Assembler, d: H, src: H) {
+    asm.movsx(Size::S64, Width::W32, d, src);
+}
+
+/// `d = (a op b) as i32 as i64` for a 32-bit two-operand instruction `op`.
+fn binary32(asm: &mut Assembler, d: H, a: H, b: H, op: impl Fn(&mut Assembler, H, H)) {
+    asm.mov_rr(Size::S32, TMP, a);
+    op(asm, TMP, b);
+    sext32(asm, d, TMP);
+}
+
+/// `d = flag(cmp a, b)` as 0 or 1.
+fn set_cond(asm: &mut Assembler, d: H, cond: Cond, compare: impl Fn(&mut Assembler)) {
+    asm.zero(TMP);
+    compare(asm);
+    asm.setcc(cond, TMP);
+    asm.mov_rr(Size::S64, d, TMP);
+}
+
+/// `d = cond(a, b) ? b : a` over `size` (signed or unsigned minimum and maximum).
+fn select(asm: &mut Assembler, d: H, a: H, b: H, take_b: Cond) {
+    asm.mov_rr(Size::S64, TMP, a);
+    asm.cmp_rr(Size::S64, TMP, b);
+    asm.cmov_rr(take_b, Size::S64, TMP, b);
+    asm.mov_rr(Size::S64, d, TMP);
+}
+
+/// `d = rotate(a, b)` with the count in `cl`.
+fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, a: H, b: H) {
+    asm.mov_rr(Size::S32, TMP, b);
+    asm.mov_rr(Size::S64, d, a);
+    asm.shift_rcl(op, size, d);
+    if size == Size::S32 {
+        sext32(asm, d, d);
+    }
+}
+
+impl Compiler<'_> {
+    /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them.
+    pub(super) fn alu3(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
+        let asm = &mut self.asm;
+        use Opcode as O;
+        let alu = |op: AluOp| move |asm: &mut Assembler, x: H, y: H| asm.alu_rr(op, Size::S64, x, y);
+        let alu32 = |op: AluOp| move |asm: &mut Assembler, x: H, y: H| asm.alu_rr(op, Size::S32, x, y);
+        match opcode {
+            O::Add64 => {
+                if d != a && d != b {
+                    asm.lea(Size::S64, d, Mem::index(a, b, asm::Scale::S1, 0));
+                } else {
+                    binary(asm, d, a, b, true, alu(AluOp::Add));
+                }
+            }
+            O::Sub64 => binary(asm, d, a, b, false, alu(AluOp::Sub)),
+            O::And => binary(asm, d, a, b, true, alu(AluOp::And)),
+            O::Or => binary(asm, d, a, b, true, alu(AluOp::Or)),
+            O::Xor => binary(asm, d, a, b, true, alu(AluOp::Xor)),
+            O::Mul64 => binary(asm, d, a, b, true, |asm, x, y| asm.imul_rr(Size::S64, x, y)),
+            O::Add32 => binary32(asm, d, a, b, alu32(AluOp::Add)),
+            O::Sub32 => binary32(asm, d, a, b, alu32(AluOp::Sub)),
+            O::Mul32 => binary32(asm, d, a, b, |asm, x, y| asm.imul_rr(Size::S32, x, y)),
+            O::ShiftLogicalLeft64 => asm.shlx(Size::S64, d, a, b),
+            O::ShiftLogicalRight64 => asm.shrx(Size::S64, d, a, b),
+            O::ShiftArithmeticRight64 => asm.sarx(Size::S64, d, a, b),
+            O::ShiftLogicalLeft32 | O::ShiftLogicalRight32 | O::ShiftArithmeticRight32 => {
+                match opcode {
+                    O::ShiftLogicalLeft32 => asm.shlx(Size::S32, d, a, b),
+                    O::ShiftLogicalRight32 => asm.shrx(Size::S32, d, a, b),
+                    _ => asm.sarx(Size::S32, d, a, b),
+                }
+                sext32(asm, d, d);
+            }
+            O::RotateLeft64 => rotate(asm, ShiftOp::Rol, Size::S64, d, a, b),
+            O::RotateLeft32 => rotate(asm, ShiftOp::Rol, Size::S32, d, a, b),
+            O::RotateRight64 => rotate(asm, ShiftOp::Ror, Size::S64, d, a, b),
+            O::RotateRight32 => rotate(asm, ShiftOp::Ror, Size::S32, d, a, b),
+            O::SetLessThanUnsigned => set_cond(asm, d, Cond::B, |asm| asm.cmp_rr(Size::S64, a, b)),
+            O::SetLessThanSigned => set_cond(asm, d, Cond::L, |asm| asm.cmp_rr(Size::S64, a, b)),
+            O::CmovIfZero | O::CmovIfNotZero => {
+                // `d = b == 0 ? a : d` (here `a` is the value and `b` the condition).
+                asm.test_rr(Size::S64, b, b);
+                let cond = if opcode == O::CmovIfZero { Cond::E } else { Cond::Ne };
+                asm.cmov_rr(cond, Size::S64, d, a);
+            }
+            O::Maximum => select(asm, d, a, b, Cond::L),
+            O::Minimum => select(asm, d, a, b, Cond::G),
+            O::MaximumUnsigned => select(asm, d, a, b, Cond::B),
+            O::MinimumUnsigned => select(asm, d, a, b, Cond::A),
+            O::AndInverted => asm.andn(Size::S64, d, b, a),
+            O::OrInverted | O::Xnor => {
+                if opcode == O::OrInverted {
+                    asm.mov_rr(Size::S64, TMP, b);
+                    asm.not(Size::S64, TMP);
+                    asm.alu_rr(AluOp::Or, Size::S64, TMP, a);
+                } else {
+                    asm.mov_rr(Size::S64, TMP, a);
+                    asm.alu_rr(AluOp::Xor, Size::S64, TMP, b);
+                    asm.not(Size::S64, TMP);
+                }
+                asm.mov_rr(Size::S64, d, TMP);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Register-immediate operations (`d = b op imm`); `false` if `opcode` is not one of them.
+    pub(super) fn alu_imm(&mut self, opcode: Opcode, d: H, b: H, imm: u32) -> bool {
+        let asm = &mut self.asm;
+        let simm = imm as i32;
+        use Opcode as O;
+        let logic = |asm: &mut Assembler, op: AluOp| {
+            if d != b {
+                asm.mov_rr(Size::S64, d, b);
+            }
+            asm.alu_ri(op, Size::S64, d, simm);
+        };
+        let shift = |asm: &mut Assembler, op: ShiftOp, size: Size| {
+            asm.mov_rr(size, d, b);
+            let mask = if size == Size::S64 { 63 } else { 31 };
+            asm.shift_ri(op, size, d, (imm & mask) as u8);
+            if size == Size::S32 {
+                sext32(asm, d, d);
+            }
+        };
+        // `d = op(imm, b)` with the immediate as the shifted value.
+        let shift_alt = |asm: &mut Assembler, size: Size, op: fn(&mut Assembler, Size, H, H, H)| {
+            asm.mov_ri(Size::S64, TMP, simm);
+            op(asm, size, d, TMP, b);
+            if size == Size::S32 {
+                sext32(asm, d, d);
+            }
+        };
+        match opcode {
+            O::AddImm64 => asm.lea(Size::S64, d, Mem::base(b, simm)),
+            O::AddImm32 => {
+                asm.lea(Size::S32, d, Mem::base(b, simm));
+                sext32(asm, d, d);
+            }
+            O::AndImm => logic(asm, AluOp::And),
+            O::OrImm => logic(asm, AluOp::Or),
+            O::XorImm => logic(asm, AluOp::Xor),
+            O::MulImm64 => asm.imul_rri(Size::S64, d, b, simm),
+            O::MulImm32 => {
+                asm.imul_rri(Size::S32, d, b, simm);
+                sext32(asm, d, d);
+            }
+            O::SetLessThanUnsignedImm => set_cond(asm, d, Cond::B, |asm| asm.cmp_ri(Size::S64, b, simm)),
+            O::SetLessThanSignedImm => set_cond(asm, d, Cond::L, |asm| asm.cmp_ri(Size::S64, b, simm)),
+            O::SetGreaterThanUnsignedImm => set_cond(asm, d, Cond::A, |asm| asm.cmp_ri(Size::S64, b, simm)),
+            O::SetGreaterThanSignedImm => set_cond(asm, d, Cond::G, |asm| asm.cmp_ri(Size::S64, b, simm)),
+            O::ShiftLogicalLeftImm64 => shift(asm, ShiftOp::Shl, Size::S64),
+            O::ShiftLogicalRightImm64 => shift(asm, ShiftOp::Shr, Size::S64),
+            O::ShiftArithmeticRightImm64 => shift(asm, ShiftOp::Sar, Size::S64),
+            O::ShiftLogicalLeftImm32 => shift(asm, ShiftOp::Shl, Size::S32),
+            O::ShiftLogicalRightImm32 => shift(asm, ShiftOp::Shr, Size::S32),
+            O::ShiftArithmeticRightImm32 => shift(asm, ShiftOp::Sar, Size::S32),
+            O::ShiftLogicalLeftImmAlt64 => shift_alt(asm, Size::S64, Assembler::shlx),
+            O::ShiftLogicalRightImmAlt64 => shift_alt(asm, Size::S64, Assembler::shrx),
+            O::ShiftArithmeticRightImmAlt64 => shift_alt(asm, Size::S64, Assembler::sarx),
+            O::ShiftLogicalLeftImmAlt32 => shift_alt(asm, Size::S32, Assembler::shlx),
+            O::ShiftLogicalRightImmAlt32 => shift_alt(asm, Size::S32, Assembler::shrx),
+            O::ShiftArithmeticRightImmAlt32 => shift_alt(asm, Size::S32, Assembler::sarx),
+            O::RotateRightImm64 => asm.rorx(Size::S64, d, b, (imm & 63) as u8),
+            O::RotateRightImm32 => {
+                asm.rorx(Size::S32, d, b, (imm & 31) as u8);
+                sext32(asm, d, d);
+            }
+            O::RotateRightImmAlt64 | O::RotateRightImmAlt32 => {
+                let size = if opcode == O::RotateRightImmAlt64 { Size::S64 } else { Size::S32 };
+                asm.mov_rr(Size::S32, TMP, b);
+                asm.mov_ri(Size::S64, d, simm);
+                asm.shift_rcl(ShiftOp::Ror, size, d);
+                if size == Size::S32 {
+                    sext32(asm, d, d);
+                }
+            }
+            O::NegateAndAddImm64 => {
+                if d == b {
+                    asm.neg(Size::S64, d);
+                    asm.alu_ri(AluOp::Add, Size::S64, d, simm);
+                } else {
+                    asm.mov_ri(Size::S64, d, simm);
+                    asm.alu_rr(AluOp::Sub, Size::S64, d, b);
+                }
+            }
+            O::NegateAndAddImm32 => {
+                asm.mov_ri(Size::S32, TMP, simm);
+                asm.alu_rr(AluOp::Sub, Size::S32, TMP, b);
+                sext32(asm, d, TMP);
+            }
+            O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
+                asm.mov_ri(Size::S64, TMP, simm);
+                asm.test_rr(Size::S64, b, b);
+                let cond = if opcode == O::CmovIfZeroImm { Cond::E } else { Cond::Ne };
+                asm.cmov_rr(cond, Size::S64, d, TMP);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Two-register operations (`d = op(s)`) and immediates loads; `false` otherwise.
+    pub(super) fn alu2(&mut self, opcode: Opcode, d: H, s: H) -> bool {
+        let asm = &mut self.asm;
+        use Opcode as O;
+        match opcode {
+            O::MoveReg => asm.mov_rr(Size::S64, d, s),
+            O::CountSetBits64 => asm.popcnt(Size::S64, d, s),
+            O::CountSetBits32 => asm.popcnt(Size::S32, d, s),
+            O::CountLeadingZeroBits64 => asm.lzcnt(Size::S64, d, s),
+            O::CountLeadingZeroBits32 => asm.lzcnt(Size::S32, d, s),
+            O::CountTrailingZeroBits64 => asm.tzcnt(Size::S64, d, s),
+            O::CountTrailingZeroBits32 => asm.tzcnt(Size::S32, d, s),
+            O::SignExtend8 => asm.movsx(Size::S64, Width::W8, d, s),
+            O::SignExtend16 => asm.movsx(Size::S64, Width::W16, d, s),
+            O::ZeroExtend16 => asm.movzx(Width::W16, d, s),
+            O::ReverseBytes => {
+                asm.mov_rr(Size::S64, d, s);
+                asm.bswap(Size::S64, d);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// `load_imm d, imm` (sign-extended) and `load_imm64 d, imm`.
+    pub(super) fn load_imm(&mut self, d: H, value: u64) {
+        let imm = value as i64;
+        if value == sext(imm as u32) {
+            self.asm.mov_ri(Size::S64, d, imm as i32);
+        } else {
+            self.asm.mov_imm64(d, value);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Instruction dispatch and control flow: branches, jumps, dynamic jumps, host calls and
+//! the instructions the host performs (`sbrk`, `memset`).
+
+use asm::{Cond, Label, Mem, Size, Width};
+use isa::{Instruction, Opcode, Operands as P};
+
+use super::stubs::jump_table_slot;
+use super::{ctx, host, Compiler, TMP};
+use crate::jit::vmctx;
+
+/// The condition under which a conditional branch is taken.
+fn branch_cond(opcode: Opcode) -> Option<Cond> {
+    use Opcode as O;
+    Some(match opcode {
+        O::BranchEq | O::BranchEqImm => Cond::E,
+        O::BranchNotEq | O::BranchNotEqImm => Cond::Ne,
+        O::BranchLessUnsigned | O::BranchLessUnsignedImm => Cond::B,
+        O::BranchLessSigned | O::BranchLessSignedImm => Cond::L,
+        O::BranchGreaterOrEqualUnsigned | O::BranchGreaterOrEqualUnsignedImm => Cond::Ae,
+        O::BranchGreaterOrEqualSigned | O::BranchGreaterOrEqualSignedImm => Cond::Ge,
+        O::BranchLessOrEqualUnsignedImm => Cond::Be,
+        O::BranchLessOrEqualSignedImm => Cond::Le,
+        O::BranchGreaterUnsignedImm => Cond::A,
+        O::BranchGreaterSignedImm => Cond::G,
+        _ => return None,
+    })
+}
+
+impl Compiler<'_> {
+    /// Emits one valid instruction at `pc` (the next one is at `next`).
+    pub(super) fn instruction(&mut self, pc: u32, next: u32, inst: Instruction) {
+        use Opcode as O;
+        let opcode = inst.opcode;
+        let done = match inst.operands {
+            P::Argless => self.argless(pc, next, opcode),
+            P::Imm { imm } => {
+                self.host_exit(pc, imm, self.stubs.host_call);
+                true
+            }
+            P::RegImm64 { reg, imm } => {
+                self.load_imm(host(reg), imm);
+                true
+            }
+            P::ImmImm { imm1, imm2 } => self.store_imm(opcode, imm2, None, imm1),
+            P::Offset { target } => {
+                self.jump(pc, target);
+                true
+            }
+            P::RegImm { reg, imm } => match opcode {
+                O::LoadImm => {
+                    self.load_imm(host(reg), isa::sext(imm));
+                    true
+                }
+                O::JumpIndirect => {
+                    self.dynamic_jump(pc, Some(host(reg)), imm);
+                    true
+                }
+                _ => self.load(opcode, host(reg), None, imm) || self.store(opcode, host(reg), None, imm),
+            },
+            P::RegImmImm { reg, imm1, imm2 } => self.store_imm(opcode, imm2, Some(host(reg)), imm1),
+            P::RegImmOffset { reg, imm, target } => {
+                if opcode == O::LoadImmAndJump {
+                    if self.branch_ok(target, None) {
+                        self.load_imm(host(reg), isa::sext(imm));
+                    }
+                    self.jump(pc, target);
+                } else {
+                    let ok = self.branch_ok(target, Some(next));
+                    self.branch(pc, opcode, ok, target, |asm| asm.cmp_ri(Size::S64, host(reg), imm as i32));
+                }
+                true
+            }
+            P::RegReg { d, s } => {
+                if opcode == O::Sbrk {
+                    self.host_exit(pc, (d.index() as u32) << 8 | s.index() as u32, self.stubs.sbrk);
+                    true
+                } else {
+                    self.alu2(opcode, host(d), host(s))
+                }
+            }
+            P::RegRegImm { a, b, imm } => {
+                let (ha, hb) = (host(a), host(b));
+                self.alu_imm(opcode, ha, hb, imm)
+                    || self.load(opcode, ha, Some(hb), imm)
+                    || self.store(opcode, ha, Some(hb), imm)
+            }
+            P::RegRegOffset { a, b, target } => {
+                let ok = self.branch_ok(target, Some(next));
+                self.branch(pc, opcode, ok, target, |asm| asm.cmp_rr(Size::S64, host(a), host(b)));
+                true
+            }
+            P::RegRegImmImm { a, b, imm1, imm2 } => {
+                // `load_imm_and_jump_indirect`: the target uses `b` before `a` is written.
+                self.dynamic_jump_with(pc, Some(host(b)), imm2, Some((host(a), imm1)));
+                true
+            }
+            P::RegRegReg { d, s1, s2 } => {
+                let (hd, h1, h2) = (host(d), host(s1), host(s2));
+                self.alu3(opcode, hd, h1, h2)
+                    || self.mul_upper(opcode, hd, h1, h2)
+                    || self.div_rem(opcode, hd, h1, h2)
+            }
+        };
+        debug_assert!(done, "no code generated for {opcode:?}");
+        if !done {
+            self.trap(pc);
+        }
+    }
+
+    fn argless(&mut self, pc: u32, next: u32, opcode: Opcode) -> bool {
+        match opcode {
+            Opcode::Trap => self.trap(pc),
+            // A block boundary with no code: the next block's charge follows directly.
+            Opcode::Fallthrough | Opcode::Unlikely => {}
+            Opcode::Memset => self.host_exit(pc, 0, self.stubs.memset),
+            _ => return false,
+        }
+        let _ = next;
+        true
+    }
+
+    /// Leaves for the host with the exit `stub`, resuming after this instruction.
+    fn host_exit(&mut self, pc: u32, arg: u32, stub: Label) {
+        let resume = self.asm.new_label();
+        self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+        self.asm.store_imm(Width::W32, ctx(vmctx::ARG), arg as i32);
+        self.asm.lea(Size::S64, TMP, Mem::label(resume, 0));
+        self.asm.jmp(stub);
+        self.asm.bind(resume);
+    }
+
+    /// An unconditional jump to `target` (a trap if it is not a valid block start).
+    fn jump(&mut self, pc: u32, target: u32) {
+        if self.branch_ok(target, None) {
+            let label = self.block_label(target);
+            self.asm.jmp(label);
+        } else {
+            self.trap(pc);
+        }
+    }
+
+    /// A conditional branch: `compare` sets the flags, `opcode` gives the condition.
+    fn branch(
+        &mut self,
+        pc: u32,
+        opcode: Opcode,
+        ok: bool,
+        target: u32,
+        compare: impl Fn(&mut asm::Assembler),
+    ) {
+        let cond = branch_cond(opcode).expect("a conditional branch");
+        if !ok {
+            return self.trap(pc);
+        }
+        let label = self.block_label(target);
+        compare(&mut self.asm);
+        self.asm.jcc(cond, label);
+    }
+
+    fn dynamic_jump(&mut self, pc: u32, base: Option<asm::Reg>, offset: u32) {
+        self.dynamic_jump_with(pc, base, offset, None)
+    }
+
+    /// A jump to the jump-table entry for address `base + offset`; `load` is an immediate
+    /// to write to a register once the address is taken.
+    fn dynamic_jump_with(
+        &mut self,
+        pc: u32,
+        base: Option<asm::Reg>,
+        offset: u32,
+        load: Option<(asm::Reg, u32)>,
+    ) {
+        self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+        // Entry (address - 2) / 2 for even addresses; odd ones rotate far past any table.
+        let adjusted = offset.wrapping_sub(2) as i32;
+        match base {
+            Some(base) => self.asm.lea(Size::S32, TMP, Mem::base(base, adjusted)),
+            None => self.asm.mov_ri(Size::S32, TMP, adjusted),
+        }
+        self.asm.shift_ri(asm::ShiftOp::Ror, Size::S32, TMP, 1);
+        if let Some((reg, value)) = load {
+            self.load_imm(reg, isa::sext(value));
+        }
+        let entries = self.jump_table_len;
+        self.asm.cmp_ri(Size::S32, TMP, entries.min(i32::MAX as usize) as i32);
+        self.asm.jcc(Cond::Ae, self.stubs.djump_miss);
+        self.asm.jmp_mem(jump_table_slot(entries));
+    }
+}

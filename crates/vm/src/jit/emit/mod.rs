@@ -1,0 +1,209 @@
+//! Code generation: one forward pass over the decoder's instruction stream, emitting x86-64
+//! for each instruction as it comes (no IR, no second pass over the program).
+//!
+//! Work per instruction is bounded (a few dozen bytes of code, O(1) bookkeeping, and a
+//! bitmask look-up for each branch target), so compile time is linear in code size whatever
+//! the blob. Forward branches are rel32 fixups resolved once at the end.
+//!
+//! Conventions of the generated code: the 13 guest registers live in host registers
+//! ([`host`]); `r15` holds the guest base; `rcx` is the only scratch register; memory
+//! operands are `[r15 + 32-bit offset]`. Each basic block starts by charging its cost to the
+//! gas counter in the context (`sub qword [r15 + GAS], cost; jl out_of_gas`), the cost being
+//! patched in when the block ends. Within a guest instruction, the memory access (the only
+//! thing that can fault) comes before any write to a guest register, so a fault leaves the
+//! guest state exactly as before the instruction.
+
+mod alu;
+mod flow;
+pub(crate) mod mem;
+mod muldiv;
+mod stubs;
+
+use asm::{Assembler, Cond, Label, Mem, Reg as H, Size};
+use isa::gas::CostModel;
+use isa::{CodeView, DecodedKind, Opcode, Reg};
+
+use super::vmctx;
+use super::{Block, Layout};
+
+/// The host register holding each guest register (indexed by [`Reg::index`]).
+const HOST: [H; 13] = [
+    H::Rbx, // ra
+    H::Rsi, // sp
+    H::R13, // t0
+    H::Rbp, // t1
+    H::R12, // t2
+    H::R8,  // s0
+    H::R9,  // s1
+    H::Rdi, // a0
+    H::Rax, // a1
+    H::Rdx, // a2
+    H::R14, // a3
+    H::R10, // a4
+    H::R11, // a5
+];
+
+/// Guest memory base.
+const BASE: H = H::R15;
+/// Scratch register.
+const TMP: H = H::Rcx;
+
+/// The host register of guest register `reg`.
+#[inline(always)]
+pub(crate) fn host(reg: Reg) -> H {
+    HOST[reg.index()]
+}
+
+/// A context field as a memory operand.
+#[inline(always)]
+fn ctx(disp: i32) -> Mem {
+    Mem::base(BASE, disp)
+}
+
+/// Placeholder cost, patched when the block ends (its imm32 form fixes the encoding length).
+const COST_PLACEHOLDER: i32 = i32::MAX;
+
+/// Why a program cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A basic block costs more gas than one charge instruction can take.
+    #[error("a basic block at offset {0:#x} costs more than 2^31 - 1 gas")]
+    BlockTooExpensive(u32),
+    /// The generated code is too large.
+    #[error(transparent)]
+    Asm(#[from] asm::AsmError),
+}
+
+/// The single-pass compiler's state.
+pub(crate) struct Compiler<'a> {
+    asm: Assembler,
+    view: CodeView<'a>,
+    cost_model: CostModel,
+    /// For each code offset: `label index + 1` of the block starting there, or 0.
+    block_labels: Vec<u32>,
+    /// Per instruction: (native offset, code offset), in code order.
+    insts: Vec<(u32, u32)>,
+    blocks: Vec<Block>,
+    /// The open block: where its cost is patched, and the cost so far.
+    open: Option<(u32, u64)>,
+    /// Shared exit stubs.
+    stubs: stubs::Stubs,
+    /// Each block's out-of-gas branch target, emitted after the code.
+    out_of_gas: Vec<Label>,
+    /// Number of jump-table entries.
+    jump_table_len: usize,
+}
+
+/// What compilation produced, before it is mapped executable.
+pub(crate) struct Output {
+    pub code: Vec<u8>,
+    pub layout: Layout,
+    pub insts: Vec<(u32, u32)>,
+    pub blocks: Vec<Block>,
+}
+
+impl<'a> Compiler<'a> {
+    /// Compiles `view` (64-bit instruction sets) with a jump table of `jump_table_len` entries.
+    pub(crate) fn compile(
+        view: CodeView<'a>,
+        jump_table_len: usize,
+        cost_model: CostModel,
+    ) -> Result<Output, CompileError> {
+        let len = view.len() as usize;
+        let mut asm = Assembler::with_capacity(len * 8 + 1024);
+        let stubs = stubs::Stubs::new(&mut asm);
+        let mut c = Compiler {
+            asm,
+            view,
+            cost_model,
+            block_labels: vec![0; len + 1],
+            insts: Vec::with_capacity(len / 3 + 8),
+            blocks: Vec::with_capacity(len / 8 + 8),
+            open: None,
+            stubs,
+            out_of_gas: Vec::with_capacity(len / 8 + 8),
+            jump_table_len,
+        };
+        let entry = c.stubs.emit_entry_exit(&mut c.asm);
+        for d in view.instructions() {
+            if c.open.is_none() {
+                c.open_block(d.pc);
+            }
+            let opcode = if d.kind == DecodedKind::Valid { d.inst.opcode } else { Opcode::Trap };
+            if let Some((_, cost)) = &mut c.open {
+                *cost += u64::from(c.cost_model.cost(opcode));
+            }
+            c.insts.push((c.asm.offset(), d.pc));
+            if d.kind == DecodedKind::Valid {
+                c.instruction(d.pc, d.next_pc(), d.inst);
+            } else {
+                c.trap(d.pc);
+            }
+            if d.ends_block() || d.kind != DecodedKind::Valid {
+                c.close_block()?;
+            }
+        }
+        if c.open.is_some() {
+            c.close_block()?;
+        }
+        let layout = c.emit_cold(entry);
+        let code = c.asm.into_code()?;
+        Ok(Output { code, layout, insts: c.insts, blocks: c.blocks })
+    }
+
+    /// The label of the block starting at `pc` (a valid jump target).
+    fn block_label(&mut self, pc: u32) -> Label {
+        let slot = &mut self.block_labels[pc as usize];
+        if *slot == 0 {
+            let label = self.asm.new_label();
+            *slot = label.index() + 1;
+            label
+        } else {
+            asm::Label::from_index(*slot - 1)
+        }
+    }
+
+    fn open_block(&mut self, pc: u32) {
+        let label = self.block_label(pc);
+        self.asm.bind(label);
+        let native = self.asm.offset();
+        let out_of_gas = self.asm.new_label();
+        self.asm.sub_mi(Size::S64, ctx(vmctx::GAS), COST_PLACEHOLDER);
+        let patch = self.asm.offset() - 4;
+        self.asm.jcc(Cond::L, out_of_gas);
+        self.out_of_gas.push(out_of_gas);
+        self.blocks.push(Block { pc, native, cost: 0 });
+        self.open = Some((patch, 0));
+    }
+
+    fn close_block(&mut self) -> Result<(), CompileError> {
+        let Some((patch, cost)) = self.open.take() else { return Ok(()) };
+        let block = self.blocks.last_mut().expect("an open block was recorded");
+        let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
+        block.cost = cost as u32;
+        self.asm.patch_u32(patch, cost as u32);
+        Ok(())
+    }
+
+    /// Emits what follows the code: each block's out-of-gas stub, then the shared stubs.
+    fn emit_cold(&mut self, entry: u32) -> Layout {
+        for (index, label) in core::mem::take(&mut self.out_of_gas).into_iter().enumerate() {
+            self.asm.bind(label);
+            self.asm.mov_ri(Size::S32, TMP, index as i32);
+            self.asm.jmp(self.stubs.out_of_gas);
+        }
+        self.stubs.emit_cold(&mut self.asm, entry)
+    }
+
+    /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)
+    /// is valid; an invalid one compiles to a trap, as in the interpreter.
+    fn branch_ok(&self, target: u32, next: Option<u32>) -> bool {
+        self.view.is_jump_target_valid(target) && next.is_none_or(|n| self.view.is_jump_target_valid(n))
+    }
+
+    /// `trap` at `pc`.
+    fn trap(&mut self, pc: u32) {
+        self.asm.mov_ri(Size::S32, TMP, pc as i32);
+        self.asm.jmp(self.stubs.trap);
+    }
+}

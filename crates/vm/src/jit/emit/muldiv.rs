@@ -1,0 +1,116 @@
+//! High multiplication and division, which x86 ties to `rax`/`rdx` (both guest registers
+//! here): they are saved on the native stack around the instruction, the other operand goes
+//! through `rcx`. Division never faults: division by zero and the signed overflow case
+//! (`MIN / -1`) are tested first and produce the PVM's results (all ones or the dividend
+//! for `/ 0`, the wrapped quotient and a zero remainder for `MIN / -1`).
+
+use asm::{AluOp, Cond, Reg as H, Size, Width};
+use isa::Opcode;
+
+use super::{Compiler, TMP};
+
+impl Compiler<'_> {
+    /// `mul_upper_*` (64-bit programs); `false` if `opcode` is not one of them.
+    pub(super) fn mul_upper(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
+        let signed = match opcode {
+            Opcode::MulUpperSignedSigned => true,
+            Opcode::MulUpperUnsignedUnsigned | Opcode::MulUpperSignedUnsigned => false,
+            _ => return false,
+        };
+        let asm = &mut self.asm;
+        asm.mov_rr(Size::S64, TMP, b);
+        asm.push(H::Rax);
+        asm.push(H::Rdx);
+        asm.mov_rr(Size::S64, H::Rax, a);
+        if signed {
+            asm.imul1(Size::S64, TMP);
+        } else {
+            asm.mul(Size::S64, TMP);
+        }
+        asm.mov_rr(Size::S64, TMP, H::Rdx);
+        asm.pop(H::Rdx);
+        asm.pop(H::Rax);
+        if opcode == Opcode::MulUpperSignedUnsigned {
+            // signed × unsigned = unsigned high half, minus `b` when `a` is negative.
+            let skip = asm.new_label();
+            asm.test_rr(Size::S64, a, a);
+            asm.jcc(Cond::Ns, skip);
+            asm.alu_rr(AluOp::Sub, Size::S64, TMP, b);
+            asm.bind(skip);
+        }
+        asm.mov_rr(Size::S64, d, TMP);
+        true
+    }
+
+    /// `div_*`/`rem_*`, 32- and 64-bit; `false` if `opcode` is not one of them.
+    pub(super) fn div_rem(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
+        use Opcode as O;
+        let (size, signed, rem) = match opcode {
+            O::DivUnsigned64 => (Size::S64, false, false),
+            O::DivSigned64 => (Size::S64, true, false),
+            O::RemUnsigned64 => (Size::S64, false, true),
+            O::RemSigned64 => (Size::S64, true, true),
+            O::DivUnsigned32 => (Size::S32, false, false),
+            O::DivSigned32 => (Size::S32, true, false),
+            O::RemUnsigned32 => (Size::S32, false, true),
+            O::RemSigned32 => (Size::S32, true, true),
+            _ => return false,
+        };
+        let asm = &mut self.asm;
+        // Writes `src` (a `size` value) to `d`, sign-extending 32-bit results.
+        let result = |asm: &mut asm::Assembler, src: H| {
+            if size == Size::S32 {
+                asm.movsx(Size::S64, Width::W32, d, src);
+            } else {
+                asm.mov_rr(Size::S64, d, src);
+            }
+        };
+        let (zero, done) = (asm.new_label(), asm.new_label());
+        let minus_one = signed.then(|| asm.new_label());
+        asm.mov_rr(size, TMP, b);
+        asm.test_rr(size, TMP, TMP);
+        asm.jcc(Cond::E, zero);
+        if let Some(minus_one) = minus_one {
+            asm.cmp_ri(size, TMP, -1);
+            asm.jcc(Cond::E, minus_one);
+        }
+        asm.push(H::Rax);
+        asm.push(H::Rdx);
+        asm.mov_rr(size, H::Rax, a);
+        match (signed, size) {
+            (false, _) => asm.zero(H::Rdx),
+            (true, Size::S64) => asm.cqo(),
+            (true, Size::S32) => asm.cdq(),
+        }
+        if signed {
+            asm.idiv(size, TMP);
+        } else {
+            asm.div(size, TMP);
+        }
+        asm.mov_rr(Size::S64, TMP, if rem { H::Rdx } else { H::Rax });
+        asm.pop(H::Rdx);
+        asm.pop(H::Rax);
+        result(asm, TMP);
+        asm.jmp(done);
+
+        asm.bind(zero);
+        if rem {
+            result(asm, a);
+        } else {
+            asm.mov_ri(Size::S64, d, -1);
+        }
+        if let Some(minus_one) = minus_one {
+            asm.jmp(done);
+            asm.bind(minus_one);
+            if rem {
+                asm.zero(d);
+            } else {
+                asm.mov_rr(size, TMP, a);
+                asm.neg(size, TMP);
+                result(asm, TMP);
+            }
+        }
+        asm.bind(done);
+        true
+    }
+}

@@ -1,0 +1,125 @@
+//! The x86-64 recompiler backend.
+//!
+//! [`Compiled::new`] translates a program in one pass ([`emit`]) and maps the result
+//! executable ([`crate::sys::CodeMemory`], W^X); all instances of a module share it. An
+//! instance gets a protected memory reservation whose prefix holds its context and a copy of
+//! the native jump table ([`vmctx`]); [`run`] enters the code and turns its exits into the
+//! interpreter's stops, so both backends report the same exits, registers, memory and gas.
+
+pub(crate) mod emit;
+pub(crate) mod run;
+pub(crate) mod vmctx;
+
+use isa::gas::CostModel;
+use isa::CodeView;
+
+use crate::sys::{CodeError, CodeMemory};
+
+pub use emit::CompileError;
+
+/// A basic block of the compiled program.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Block {
+    /// Code offset of its first instruction.
+    pub pc: u32,
+    /// Native offset of its gas charge.
+    pub native: u32,
+    /// Its gas cost.
+    pub cost: u32,
+}
+
+/// Offsets of the trampolines in the code.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Layout {
+    /// `extern "sysv64" fn(guest_base: *mut u8)`.
+    pub entry: u32,
+    /// Where the signal handler sends a faulting thread.
+    pub fault_exit: u32,
+    /// Target of jump-table entries that name no valid block.
+    pub invalid_target: u32,
+}
+
+/// Why the recompiler cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JitError {
+    /// The program cannot be compiled.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// Executable memory is unavailable.
+    #[error(transparent)]
+    Code(#[from] CodeError),
+}
+
+/// A compiled program, shared by all instances of a module.
+pub(crate) struct Compiled {
+    pub code: CodeMemory,
+    pub layout: Layout,
+    /// Per instruction: (native offset, code offset), ascending in both.
+    pub insts: Vec<(u32, u32)>,
+    pub blocks: Vec<Block>,
+    /// Absolute native address for each jump-table entry.
+    pub jump_table: Vec<u64>,
+}
+
+/// Whether this machine can run compiled code: x86-64 Linux with the BMI1, BMI2, LZCNT and
+/// POPCNT instructions the code generator uses.
+pub fn is_supported() -> bool {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+            && std::arch::is_x86_feature_detected!("lzcnt")
+            && std::arch::is_x86_feature_detected!("popcnt")
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    {
+        false
+    }
+}
+
+impl Compiled {
+    /// Compiles `view` (a 64-bit instruction set) with `jump_table` (code offsets).
+    pub(crate) fn new(
+        view: CodeView<'_>,
+        jump_table: &[u32],
+        cost_model: CostModel,
+    ) -> Result<Compiled, JitError> {
+        let out = emit::Compiler::compile(view, jump_table.len(), cost_model)?;
+        let code = CodeMemory::new(&out.code, |_, _| {})?;
+        let start = code.start() as u64;
+        let invalid = start + u64::from(out.layout.invalid_target);
+        let blocks = &out.blocks;
+        let jump_table = jump_table
+            .iter()
+            .map(|&target| {
+                if !view.is_jump_target_valid(target) {
+                    return invalid;
+                }
+                match blocks.binary_search_by_key(&target, |b| b.pc) {
+                    Ok(i) => start + u64::from(blocks[i].native),
+                    Err(_) => invalid,
+                }
+            })
+            .collect();
+        Ok(Compiled { code, layout: out.layout, insts: out.insts, blocks: out.blocks, jump_table })
+    }
+
+    /// Native address of the instruction at code offset `pc`, if one starts there.
+    pub(crate) fn native_at(&self, pc: u32) -> Option<usize> {
+        let i = self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?;
+        Some(self.code.start() + self.insts[i].0 as usize)
+    }
+
+    /// The block containing the instruction at `pc`.
+    pub(crate) fn block_of(&self, pc: u32) -> Option<&Block> {
+        let i = self.blocks.partition_point(|b| b.pc <= pc).checked_sub(1)?;
+        Some(&self.blocks[i])
+    }
+
+    /// Code offset of the instruction whose code contains native address `rip`.
+    pub(crate) fn pc_at(&self, rip: usize) -> Option<u32> {
+        let offset = u32::try_from(rip.checked_sub(self.code.start())?).ok()?;
+        let i = self.insts.partition_point(|&(native, _)| native <= offset).checked_sub(1)?;
+        Some(self.insts[i].1)
+    }
+}

@@ -1,0 +1,160 @@
+//! The per-instance context compiled code reads and writes, and where it lives.
+//!
+//! A compiled instance's memory is `[jump table][context page][4 GiB guest][guard]` (see
+//! [`crate::sys::GuestMemory::protected`]). Compiled code keeps the guest base in `r15` and
+//! reaches everything else at fixed negative offsets from it: the [`VmCtx`] at
+//! `-CONTEXT_OFFSET` and the native jump table (one absolute code address per entry) just
+//! below it, so neither needs a register of its own.
+//!
+//! This is one of the places `unsafe` is allowed (the context's layout, shared with
+//! generated code); the offsets are checked with `offset_of!` below.
+#![allow(unsafe_code)]
+
+use core::mem::offset_of;
+
+use crate::sys::signals::FaultReport;
+
+/// Distance from the guest base down to the context.
+pub(crate) const CONTEXT_OFFSET: i32 = 4096;
+
+/// How compiled code left (the value of [`VmCtx::exit`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum ExitCode {
+    /// Returned to the host address.
+    Halt = 0,
+    /// Trapped at [`VmCtx::pc`].
+    Panic = 1,
+    /// Not enough gas for the block at [`VmCtx::pc`] (already refunded).
+    OutOfGas = 2,
+    /// `ecalli` [`VmCtx::arg`] at [`VmCtx::pc`]; continue at [`VmCtx::resume`].
+    HostCall = 3,
+    /// A fault the signal handler reported in [`VmCtx::fault`].
+    Fault = 4,
+    /// `sbrk` at [`VmCtx::pc`] (registers in [`VmCtx::arg`]: destination << 8 | size).
+    Sbrk = 5,
+    /// `memset` at [`VmCtx::pc`].
+    Memset = 6,
+}
+
+impl ExitCode {
+    pub(crate) fn from_u32(value: u32) -> Option<ExitCode> {
+        Some(match value {
+            0 => ExitCode::Halt,
+            1 => ExitCode::Panic,
+            2 => ExitCode::OutOfGas,
+            3 => ExitCode::HostCall,
+            4 => ExitCode::Fault,
+            5 => ExitCode::Sbrk,
+            6 => ExitCode::Memset,
+            _ => return None,
+        })
+    }
+}
+
+/// The context at `guest base - CONTEXT_OFFSET`.
+#[derive(Debug)]
+#[repr(C)]
+pub(crate) struct VmCtx {
+    /// Gas left (compiled code charges each block here).
+    pub gas: i64,
+    /// The 13 guest registers while the instance is not running (the instance's register
+    /// file; compiled code loads them on entry and stores them on exit).
+    pub regs: *mut u64,
+    /// Native stack pointer to restore on exit.
+    pub native_sp: u64,
+    /// Native address the entry trampoline jumps to.
+    pub resume: u64,
+    /// Code offset of the instruction that exited.
+    pub pc: u32,
+    /// An [`ExitCode`].
+    pub exit: u32,
+    /// Exit argument (host call number, `sbrk` registers).
+    pub arg: u32,
+    /// Padding.
+    pub _pad: u32,
+    /// Filled by the signal handler on a fault in compiled code.
+    pub fault: FaultReport,
+}
+
+/// Offset of a context field from the guest base (a negative displacement for `r15`).
+const fn at(field: usize) -> i32 {
+    field as i32 - CONTEXT_OFFSET
+}
+
+/// `r15`-relative displacement of [`VmCtx::gas`].
+pub(crate) const GAS: i32 = at(offset_of!(VmCtx, gas));
+/// `r15`-relative displacement of [`VmCtx::regs`].
+pub(crate) const REGS: i32 = at(offset_of!(VmCtx, regs));
+/// `r15`-relative displacement of [`VmCtx::native_sp`].
+pub(crate) const NATIVE_SP: i32 = at(offset_of!(VmCtx, native_sp));
+/// `r15`-relative displacement of [`VmCtx::resume`].
+pub(crate) const RESUME: i32 = at(offset_of!(VmCtx, resume));
+/// `r15`-relative displacement of [`VmCtx::pc`].
+pub(crate) const PC: i32 = at(offset_of!(VmCtx, pc));
+/// `r15`-relative displacement of [`VmCtx::exit`].
+pub(crate) const EXIT: i32 = at(offset_of!(VmCtx, exit));
+/// `r15`-relative displacement of [`VmCtx::arg`].
+pub(crate) const ARG: i32 = at(offset_of!(VmCtx, arg));
+
+const _: () = assert!(core::mem::size_of::<VmCtx>() <= CONTEXT_OFFSET as usize);
+const _: () = assert!(core::mem::align_of::<VmCtx>() <= 4096);
+
+/// `r15`-relative displacement of a jump table of `entries` entries.
+pub(crate) fn jump_table_disp(entries: usize) -> i32 {
+    -(CONTEXT_OFFSET + 8 * entries as i32)
+}
+
+/// Bytes of prefix (context page and jump table) an instance needs.
+pub(crate) fn prefix_len(entries: usize) -> usize {
+    CONTEXT_OFFSET as usize + (8 * entries).next_multiple_of(4096)
+}
+
+/// The context and jump table inside a reservation prefix of [`prefix_len`] bytes.
+pub(crate) fn split_prefix(prefix: &mut [u8], entries: usize) -> (&mut VmCtx, &mut [u8]) {
+    let len = prefix.len();
+    assert!(len >= prefix_len(entries), "prefix too short for the context and jump table");
+    let (rest, page) = prefix.split_at_mut(len - CONTEXT_OFFSET as usize);
+    let table_start = rest.len() - 8 * entries;
+    let ptr = page.as_mut_ptr();
+    assert!((ptr as usize).is_multiple_of(core::mem::align_of::<VmCtx>()));
+    // SAFETY: `page` is CONTEXT_OFFSET >= size_of::<VmCtx>() bytes, suitably aligned (page
+    // aligned: the prefix is whole pages), exclusively borrowed for the lifetime of the result,
+    // and every bit pattern of the fields except `regs` is valid; `regs` is a raw pointer,
+    // for which any value is valid too (it is only dereferenced by compiled code, after the
+    // run sets it).
+    let vmctx = unsafe { &mut *ptr.cast::<VmCtx>() };
+    (vmctx, &mut rest[table_start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_what_compiled_code_expects() {
+        assert_eq!(GAS, -4096);
+        assert_eq!(REGS, -4096 + 8);
+        assert_eq!(NATIVE_SP, -4096 + 16);
+        assert_eq!(RESUME, -4096 + 24);
+        assert_eq!(PC, -4096 + 32);
+        assert_eq!(EXIT, -4096 + 36);
+        assert_eq!(ARG, -4096 + 40);
+        assert_eq!(offset_of!(VmCtx, fault), 48);
+        assert_eq!(jump_table_disp(3), -4096 - 24);
+        assert_eq!(prefix_len(1), 8192);
+        assert_eq!(prefix_len(0), 4096);
+    }
+
+    #[test]
+    fn split_prefix_places_the_table_below_the_context() {
+        let mut memory = crate::sys::GuestMemory::protected(prefix_len(600)).unwrap();
+        let prefix = memory.prefix_mut();
+        let len = prefix.len();
+        let base = prefix.as_ptr() as usize + len;
+        let (vmctx, table) = split_prefix(prefix, 600);
+        assert_eq!(vmctx as *mut VmCtx as usize, base - 4096);
+        assert_eq!(table.as_ptr() as usize, (base as isize + jump_table_disp(600) as isize) as usize);
+        assert_eq!(table.len(), 4800);
+    }
+}

@@ -1,0 +1,93 @@
+//! Executable code memory, W^X: machine code is written into a private read-write mapping,
+//! which is then made read-and-execute before anything runs it, and never writable again.
+#![allow(unsafe_code)]
+
+use core::ptr::NonNull;
+
+/// Code memory could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[error("could not map code memory: {0}")]
+pub struct CodeError(std::io::Error);
+
+/// An immutable block of executable machine code, unmapped on drop.
+pub struct CodeMemory {
+    ptr: NonNull<u8>,
+    /// Mapped length (whole pages).
+    mapped: usize,
+    /// Length of the code itself.
+    len: usize,
+}
+
+// SAFETY: the mapping is owned by this value and never written after construction, so
+// sharing or moving it between threads is sound.
+unsafe impl Send for CodeMemory {}
+// SAFETY: as above; `&CodeMemory` only gives read access.
+unsafe impl Sync for CodeMemory {}
+
+impl CodeMemory {
+    /// Maps `code` as executable. `patch` runs on the writable copy first, with the address
+    /// the code will execute at (for absolute addresses inside the code).
+    pub fn new(code: &[u8], patch: impl FnOnce(&mut [u8], usize)) -> Result<CodeMemory, CodeError> {
+        let mapped = code.len().max(1).next_multiple_of(4096);
+        // SAFETY: an anonymous private mapping with no fixed address has no preconditions;
+        // the result is checked against MAP_FAILED before use.
+        let raw = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                mapped,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if raw == libc::MAP_FAILED {
+            return Err(CodeError(std::io::Error::last_os_error()));
+        }
+        let ptr =
+            NonNull::new(raw.cast::<u8>()).ok_or_else(|| CodeError(std::io::Error::other("null mapping")))?;
+        let memory = CodeMemory { ptr, mapped, len: code.len() };
+        {
+            // SAFETY: the mapping is `mapped >= code.len()` bytes, read-write, and not yet
+            // shared with anyone.
+            let bytes = unsafe { core::slice::from_raw_parts_mut(ptr.as_ptr(), code.len()) };
+            bytes.copy_from_slice(code);
+            patch(bytes, ptr.as_ptr() as usize);
+        }
+        // SAFETY: our own mapping; from here on it is never writable again (W^X).
+        let rc = unsafe { libc::mprotect(raw, mapped, libc::PROT_READ | libc::PROT_EXEC) };
+        if rc != 0 {
+            return Err(CodeError(std::io::Error::last_os_error()));
+        }
+        Ok(memory)
+    }
+
+    /// Address of the first code byte.
+    pub fn start(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    /// Length of the code in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the code is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether `address` lies inside the code.
+    pub fn contains(&self, address: usize) -> bool {
+        address >= self.start() && address < self.start() + self.len
+    }
+}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        // SAFETY: exactly the mapping made in `new`, unmapped once.
+        unsafe {
+            libc::munmap(self.ptr.as_ptr().cast(), self.mapped);
+        }
+    }
+}

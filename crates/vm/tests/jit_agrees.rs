@@ -1,0 +1,193 @@
+//! The compiler against the interpreter on programs written to hit its edge cases: division
+//! overflow and by zero, every register aliasing pattern of the x86-bound operations, wild
+//! and wrapping addresses, accesses at the top of the address space, static branches into
+//! the middle of instructions, dynamic jumps anywhere, running out of gas and host calls.
+//! Exits (with pc and gas at each) and final registers must be identical.
+
+mod common;
+
+use common::{backends, distinct, run_with};
+
+/// Runs `text` on every backend and checks they agree; returns the interpreter's result.
+fn agree(text: &str, gas: i64, init: &dyn Fn(usize) -> u64) -> Vec<(gannet_vm::ExitReason, u32, i64)> {
+    let configs = backends();
+    let (_, interpreter) = &configs[0];
+    let expected = run_with(text, interpreter, gas, init);
+    for (name, config) in &configs[1..] {
+        let got = run_with(text, config, gas, init);
+        assert_eq!(expected, got, "{name} differs from the interpreter on:\n{text}");
+    }
+    expected.0
+}
+
+fn edge(i: usize) -> u64 {
+    [
+        0,
+        1,
+        u64::MAX,
+        i64::MIN as u64,
+        i64::MAX as u64,
+        0x8000_0000,
+        0xFFFF_FFFF,
+        0x7FFF_FFFF,
+        2,
+        0xFFFF_FFFF_8000_0000,
+        3,
+        0x1_0000_0000,
+        7,
+    ][i]
+}
+
+/// Runs each of `ops` (three-register instructions) with every choice of destination and
+/// sources from `regs`, from edge-value and from distinct registers.
+fn every_aliasing(ops: &[&str], regs: &[&str]) {
+    let mut text = String::new();
+    for op in ops {
+        for d in regs {
+            for a in regs {
+                for b in regs {
+                    text.push_str(&format!("{op} {d}, {a}, {b}\n"));
+                }
+            }
+        }
+    }
+    text.push_str("trap\n");
+    agree(&text, 1 << 40, &edge);
+    agree(&text, 1 << 40, &distinct);
+}
+
+#[test]
+fn division_edge_cases_on_every_register_pair() {
+    let ops = [
+        "div_unsigned_64",
+        "div_signed_64",
+        "rem_unsigned_64",
+        "rem_signed_64",
+        "div_unsigned_32",
+        "div_signed_32",
+        "rem_unsigned_32",
+        "rem_signed_32",
+        "mul_upper_signed_signed",
+        "mul_upper_unsigned_unsigned",
+        "mul_upper_signed_unsigned",
+        "mul_64",
+        "mul_32",
+    ];
+    let regs = ["a1", "a2", "a0", "t0", "s1"];
+    every_aliasing(&ops, &regs);
+}
+
+#[test]
+fn shifts_rotates_and_compares_alias_correctly() {
+    let ops = [
+        "shift_logical_left_64",
+        "shift_logical_right_64",
+        "shift_arithmetic_right_64",
+        "shift_logical_left_32",
+        "shift_logical_right_32",
+        "shift_arithmetic_right_32",
+        "rotate_left_64",
+        "rotate_left_32",
+        "rotate_right_64",
+        "rotate_right_32",
+        "sub_64",
+        "sub_32",
+        "set_less_than_unsigned",
+        "set_less_than_signed",
+        "cmov_if_zero",
+        "cmov_if_not_zero",
+        "maximum",
+        "maximum_unsigned",
+        "minimum",
+        "minimum_unsigned",
+        "and_inverted",
+        "or_inverted",
+        "xnor",
+        "add_64",
+        "add_32",
+    ];
+    let regs = ["a1", "a2", "t1", "sp"];
+    every_aliasing(&ops, &regs);
+}
+
+#[test]
+fn accesses_at_the_top_of_the_address_space_and_wrapping() {
+    // Page 0xFFFFF000 mapped read-write by the first fault; then 8-byte accesses run off the
+    // end (wrapping to address 0, which always panics).
+    let text = "
+        load_imm a0, 0xFFFFF000
+        store_indirect_u64 a1, a0, 0xFF8
+        load_indirect_u64 a2, a0, 0xFF8
+        load_indirect_u32 a3, a0, 0xFFC
+        load_indirect_u64 a4, a0, 0xFFC
+        trap";
+    let exits = agree(text, 1000, &distinct);
+    assert_eq!(exits.last().unwrap().0, gannet_vm::ExitReason::Panic);
+    agree("load_imm a0, -8\nstore_indirect_u64 a1, a0, 4\ntrap", 1000, &distinct);
+    agree("load_u64 a0, 0xFFFFFFFC\ntrap", 1000, &distinct);
+    agree("store_imm_u64 0xFFFFFFF9, 5\ntrap", 1000, &distinct);
+}
+
+#[test]
+fn wild_addresses_fault_like_the_interpreter() {
+    let mut text = String::new();
+    for (i, address) in
+        [0u64, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0x8000_0000, 0xDEAD_BEEF, 0xFFFF_FFFF].iter().enumerate()
+    {
+        let reg = ["a0", "a1", "a2", "a3", "a4", "a5", "t0"][i];
+        text.push_str(&format!("load_imm64 {reg}, {address:#x}\n"));
+        text.push_str(&format!("load_indirect_u16 s0, {reg}, 0\nstore_indirect_u8 s1, {reg}, 1\n"));
+    }
+    // Writes to the read-only page panic.
+    text.push_str("load_imm a0, 0x70000\nstore_indirect_u32 a1, a0, 0\ntrap\n");
+    agree(&text, 10_000, &distinct);
+}
+
+#[test]
+fn out_of_gas_resumes_at_the_same_block() {
+    let text = "
+        load_imm a0, 0
+    loop:
+        add_imm_64 a0, a0, 1
+        add_imm_64 a1, a1, 3
+        branch_less_unsigned_imm a0, 100, @loop
+        trap";
+    for gas in [0, 1, 2, 5, 17, 100, 301, 1000] {
+        agree(text, gas, &distinct);
+    }
+}
+
+#[test]
+fn static_branches_to_bad_targets_trap_and_dynamic_jumps_go_anywhere() {
+    // `jump` to a target inside an instruction or to a non-block start traps at the jump.
+    agree("jump @3\nload_imm64 a0, 0x123456789\ntrap", 100, &distinct);
+    agree("branch_eq a0, a0, @2\nfallthrough\ntrap", 100, &distinct);
+    let text = "
+    .jump_table @a @b @c
+        jump_indirect a0, 0
+    a:  add_imm_64 a1, a1, 1
+        jump_indirect a2, 0
+    b:  add_imm_64 a1, a1, 2
+        trap
+    c:  load_imm_and_jump_indirect ra, a3, 5, 0
+        trap";
+    fn regs(i: usize) -> u64 {
+        // a0 -> entry 1 (@a), a2 -> entry 3 (@c), a3 -> return-to-host.
+        [0, 0, 0, 0, 0, 0, 0, 2, 0, 6, 0xFFFF_0000, 0, 0][i]
+    }
+    agree(text, 100, &regs);
+    for value in [0u64, 1, 2, 3, 4, 8, 0xFFFF_0000, 0xFFFF_0002, u64::MAX, 0x1_0000_0002] {
+        let program = ".jump_table @a\njump_indirect a0, 0\na: trap";
+        agree(program, 100, &|i| if i == 7 { value } else { 0 });
+    }
+}
+
+#[test]
+fn host_calls_and_memset_resume_in_place() {
+    let text = "
+        ecalli 3
+        add_imm_64 a1, a0, 1
+        ecalli 4
+        trap";
+    agree(text, 100, &distinct);
+}
