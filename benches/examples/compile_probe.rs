@@ -2,7 +2,10 @@
 //! or bare code blob), builds a module with the interpreter's pre-decode and with the
 //! compiler, `ROUNDS` times each, and prints the median time, MB/s of code and µs per module.
 //!
-//! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N]`
+//! With `--dump DIR`, also writes each program's machine code to `DIR/<name>.bin` and the
+//! native offset of each instruction to `DIR/<name>.map` (`native_offset pc` per line).
+//!
+//! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N] [--dump DIR]`
 
 use std::time::{Duration, Instant};
 
@@ -29,10 +32,13 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 fn main() -> Result<()> {
     let mut rounds = 50usize;
+    let mut dump: Option<std::path::PathBuf> = None;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--rounds" {
+        if arg == "--dump" {
+            dump = Some(args.next().context("--dump needs a directory")?.into());
+        } else if arg == "--rounds" {
             rounds = args.next().context("--rounds needs a number")?.parse()?;
         } else {
             files.push(arg);
@@ -60,6 +66,12 @@ fn main() -> Result<()> {
                 let module = Module::new(&engine, image)?;
                 times.push(start.elapsed());
                 native = module.compiled_len();
+                if let (Some(dir), Some((code, insts))) = (&dump, module.compiled_code()) {
+                    std::fs::create_dir_all(dir)?;
+                    std::fs::write(dir.join(format!("{name}.bin")), code)?;
+                    let map: String = insts.iter().map(|(native, pc)| format!("{native:x} {pc}\n")).collect();
+                    std::fs::write(dir.join(format!("{name}.map")), map)?;
+                }
             }
             let t = median(times);
             let mbs = code.code.len() as f64 / t.as_secs_f64() / 1e6;

@@ -9,6 +9,9 @@ use crate::image::ProgramImage;
 use crate::interp::Program;
 use crate::jit::Compiled;
 
+/// A compiled module's machine code and, per instruction, `(native offset, code offset)`.
+pub type CompiledCode<'a> = (&'a [u8], &'a [(u32, u32)]);
+
 /// Holds the configuration modules are built with.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
@@ -84,6 +87,14 @@ impl Module {
     /// Whether the module runs compiled code (rather than the interpreter).
     pub fn is_compiled(&self) -> bool {
         self.inner.compiled.is_some()
+    }
+
+    /// The compiled machine code, for a compiled module (for diagnostics: disassemble it with
+    /// `objdump -b binary -m i386:x86-64 -D`), with the code offset of each instruction's
+    /// native code as `(native offset, code offset)` pairs.
+    pub fn compiled_code(&self) -> Option<CompiledCode<'_>> {
+        let compiled = self.inner.compiled.as_ref()?;
+        Some((compiled.code.bytes(), &compiled.insts))
     }
 
     /// Size of the compiled machine code in bytes (0 for an interpreted module).

@@ -67,6 +67,13 @@ impl CodeMemory {
         self.ptr.as_ptr() as usize
     }
 
+    /// The code bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the first `len` bytes of the mapping hold the code; the mapping is readable
+        // and never written after construction, and lives as long as `self`.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
     /// Length of the code in bytes.
     pub fn len(&self) -> usize {
         self.len
