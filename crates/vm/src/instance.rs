@@ -187,8 +187,7 @@ impl Instance {
                 native
             }
         };
-        let view = inner.image.code.view(inner.image.isa);
-        let (stop, resume) = jit::run::run(compiled, view, &mut self.cpu, &mut self.memory, native);
+        let (stop, resume) = jit::run::run(compiled, &inner.image, &mut self.cpu, &mut self.memory, native);
         self.entry = Entry::Resume(resume);
         stop
     }

@@ -84,6 +84,7 @@ impl Compiled {
         jump_table: &[u32],
         cost_model: CostModel,
     ) -> Result<Compiled, JitError> {
+        crate::sys::signals::install();
         let out = emit::Compiler::compile(view, jump_table.len(), cost_model)?;
         let code = CodeMemory::new(&out.code, |_, _| {})?;
         let start = code.start() as u64;

@@ -8,6 +8,8 @@
 
 use isa::{CodeView, DecodedKind};
 
+use crate::image::ProgramImage;
+
 use super::emit::mem::access_of;
 use super::vmctx::{self, ExitCode};
 use super::Compiled;
@@ -26,66 +28,98 @@ pub(crate) fn install_jump_table(compiled: &Compiled, memory: &mut Memory) {
     }
 }
 
-/// The fields of an exit, copied out of the context.
-struct Exit {
-    code: Option<ExitCode>,
-    pc: u32,
-    arg: u32,
-    resume: u64,
-    fault_rip: u64,
-}
-
 /// Runs compiled code from native address `resume` until it stops. On return `cpu` holds the
 /// registers, gas and the pc of the stopping instruction, and the result's second field is
-/// the native address to resume at.
+/// the native address to resume at. (The signal handler is installed when the module is
+/// compiled.)
 pub(crate) fn run(
     compiled: &Compiled,
-    view: CodeView<'_>,
+    image: &ProgramImage,
     cpu: &mut Cpu,
     memory: &mut Memory,
     mut resume: usize,
 ) -> (Stop, usize) {
-    signals::install();
     loop {
-        let exit = enter(compiled, cpu, memory, resume);
-        cpu.pc = exit.pc;
-        let native_at = |pc: u32| compiled.native_at(pc).expect("exits name instruction starts");
-        match exit.code {
-            Some(ExitCode::Halt) => return (Stop::Halt, resume),
-            Some(ExitCode::Panic) => return (Stop::Panic, native_at(exit.pc)),
-            Some(ExitCode::OutOfGas) => {
-                let block = compiled.blocks[exit.arg as usize];
-                cpu.gas += i64::from(block.cost);
-                cpu.pc = block.pc;
-                return (Stop::OutOfGas, compiled.code.start() + block.native as usize);
+        let code = enter(compiled, cpu, memory, resume);
+        let ctx = context(compiled, memory);
+        cpu.gas = ctx.gas;
+        cpu.pc = ctx.pc;
+        match code {
+            ExitCode::HostCall => return (Stop::HostCall(ctx.arg), ctx.resume as usize),
+            ExitCode::Halt => return (Stop::Halt, resume),
+            ExitCode::Panic => return (Stop::Panic, native_at(compiled, ctx.pc)),
+            ExitCode::OutOfGas => return out_of_gas(compiled, cpu, ctx.arg),
+            ExitCode::Sbrk => {
+                let (arg, next) = (ctx.arg, ctx.resume);
+                resume = sbrk(cpu, memory, arg, next);
             }
-            Some(ExitCode::HostCall) => return (Stop::HostCall(exit.arg), exit.resume as usize),
-            Some(ExitCode::Sbrk) => {
-                let (d, s) = ((exit.arg >> 8) as usize & 0xF, exit.arg as usize & 0xF);
-                let size = sbrk_size(cpu.regs[s]);
-                cpu.regs[d] = isa::sext(memory.sbrk(size).unwrap_or(0));
-                resume = exit.resume as usize;
-            }
-            Some(ExitCode::Memset) => {
-                let mut gas = cpu.gas;
-                let stop = memset(&mut cpu.regs[..], memory, &mut gas);
-                cpu.gas = gas;
-                if let Some(stop) = stop {
-                    return (stop, native_at(exit.pc));
+            ExitCode::Memset => {
+                let (pc, next) = (ctx.pc, ctx.resume as usize);
+                match memset_exit(cpu, memory) {
+                    Some(stop) => return (stop, native_at(compiled, pc)),
+                    None => resume = next,
                 }
-                resume = exit.resume as usize;
             }
-            Some(ExitCode::Fault) | None => {
-                let rip = exit.fault_rip as usize;
-                let Some(pc) = compiled.pc_at(rip) else {
-                    // Not inside any instruction's code: cannot happen; end the run.
-                    return (Stop::Panic, resume);
-                };
-                cpu.pc = pc;
-                return (classify_fault(view, pc, cpu, memory), native_at(pc));
+            ExitCode::Fault => {
+                let rip = ctx.fault.rip as usize;
+                return fault(compiled, image, cpu, memory, rip);
             }
         }
     }
+}
+
+/// The instance's context (after a run, or between runs).
+fn context<'m>(compiled: &Compiled, memory: &'m mut Memory) -> &'m mut vmctx::VmCtx {
+    vmctx::split_prefix(memory.reservation().prefix_mut(), compiled.jump_table.len()).0
+}
+
+/// Native address of the instruction at `pc` (an instruction that just exited).
+fn native_at(compiled: &Compiled, pc: u32) -> usize {
+    compiled.native_at(pc).expect("exits name instruction starts")
+}
+
+#[cold]
+fn out_of_gas(compiled: &Compiled, cpu: &mut Cpu, block: u32) -> (Stop, usize) {
+    let block = compiled.blocks[block as usize];
+    cpu.gas += i64::from(block.cost);
+    cpu.pc = block.pc;
+    (Stop::OutOfGas, compiled.code.start() + block.native as usize)
+}
+
+/// `sbrk` for the compiled code (registers in `arg`); returns where to continue.
+#[cold]
+fn sbrk(cpu: &mut Cpu, memory: &mut Memory, arg: u32, resume: u64) -> usize {
+    let (d, s) = ((arg >> 8) as usize & 0xF, arg as usize & 0xF);
+    let size = sbrk_size(cpu.regs[s]);
+    cpu.regs[d] = isa::sext(memory.sbrk(size).unwrap_or(0));
+    resume as usize
+}
+
+/// `memset` for the compiled code, with the interpreter's own loop.
+#[cold]
+fn memset_exit(cpu: &mut Cpu, memory: &mut Memory) -> Option<Stop> {
+    let mut gas = cpu.gas;
+    let stop = memset(&mut cpu.regs[..], memory, &mut gas);
+    cpu.gas = gas;
+    stop
+}
+
+/// The stop for a fault at native address `rip`, and where a retry resumes.
+#[cold]
+fn fault(
+    compiled: &Compiled,
+    image: &ProgramImage,
+    cpu: &mut Cpu,
+    memory: &Memory,
+    rip: usize,
+) -> (Stop, usize) {
+    let Some(pc) = compiled.pc_at(rip) else {
+        // Not inside any instruction's code: cannot happen; end the run.
+        return (Stop::Panic, rip);
+    };
+    cpu.pc = pc;
+    let view = image.code.view(image.isa);
+    (classify_fault(view, pc, cpu, memory), native_at(compiled, pc))
 }
 
 /// The interpreter's stop for the faulting access of the instruction at `pc`.
@@ -104,25 +138,23 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
     }
 }
 
-/// Enters the code once and copies the exit out.
-fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> Exit {
-    let entries = compiled.jump_table.len();
+/// Enters the code once; returns how it exited (the rest is in the context).
+fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> ExitCode {
     let reservation = memory.reservation();
     let base = reservation.base_ptr();
-    let (ctx, _) = vmctx::split_prefix(reservation.prefix_mut(), entries);
+    let ctx = vmctx::split_prefix(reservation.prefix_mut(), compiled.jump_table.len()).0;
     ctx.gas = cpu.gas;
     ctx.regs = cpu.regs.as_mut_ptr();
     ctx.resume = resume as u64;
-    ctx.exit = u32::MAX;
-    ctx.fault = Default::default();
+    let start = compiled.code.start();
     let running = signals::Running {
-        code_start: compiled.code.start(),
-        code_end: compiled.code.start() + compiled.code.len(),
-        fault_exit: compiled.code.start() + compiled.layout.fault_exit as usize,
+        code_start: start,
+        code_end: start + compiled.code.len(),
+        fault_exit: start + compiled.layout.fault_exit as usize,
         report: &mut ctx.fault,
     };
     let _guard = signals::enter(running);
-    let entry = compiled.code.start() + compiled.layout.entry as usize;
+    let entry = start + compiled.layout.entry as usize;
     // SAFETY: `entry` is the entry trampoline of this module's code (see `emit::stubs`),
     // which follows the System V ABI: it saves and restores every callee-saved register and
     // the stack pointer, and returns normally on every exit (faults included: the signal
@@ -135,13 +167,8 @@ fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize)
         let f: extern "sysv64" fn(*mut u8) = core::mem::transmute(entry);
         f(base);
     }
-    let (ctx, _) = vmctx::split_prefix(memory.reservation().prefix_mut(), entries);
-    cpu.gas = ctx.gas;
-    Exit {
-        code: ExitCode::from_u32(ctx.exit),
-        pc: ctx.pc,
-        arg: ctx.arg,
-        resume: ctx.resume,
-        fault_rip: ctx.fault.rip,
-    }
+    let ctx = context(compiled, memory);
+    // Every exit stub stores a valid code before leaving; anything else would be a code
+    // generator bug, reported as a fault (which classifies to a panic).
+    ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault)
 }

@@ -4,7 +4,8 @@
 //! [`crate::sys::GuestMemory::protected`]). Compiled code keeps the guest base in `r15` and
 //! reaches everything else at fixed negative offsets from it: the [`VmCtx`] at
 //! `-CONTEXT_OFFSET` and the native jump table (one absolute code address per entry) just
-//! below it, so neither needs a register of its own.
+//! below it, so neither needs a register of its own. The context is small enough that every
+//! field is within a one-byte displacement of `r15`.
 //!
 //! This is one of the places `unsafe` is allowed (the context's layout, shared with
 //! generated code); the offsets are checked with `offset_of!` below.
@@ -14,8 +15,8 @@ use core::mem::offset_of;
 
 use crate::sys::signals::FaultReport;
 
-/// Distance from the guest base down to the context.
-pub(crate) const CONTEXT_OFFSET: i32 = 4096;
+/// Distance from the guest base down to the context (every field within a disp8 of `r15`).
+pub(crate) const CONTEXT_OFFSET: i32 = 128;
 
 /// How compiled code left (the value of [`VmCtx::exit`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -105,9 +106,9 @@ pub(crate) fn jump_table_disp(entries: usize) -> i32 {
     -(CONTEXT_OFFSET + 8 * entries as i32)
 }
 
-/// Bytes of prefix (context page and jump table) an instance needs.
+/// Bytes of prefix (context and jump table, in whole pages) an instance needs.
 pub(crate) fn prefix_len(entries: usize) -> usize {
-    CONTEXT_OFFSET as usize + (8 * entries).next_multiple_of(4096)
+    (CONTEXT_OFFSET as usize + 8 * entries).next_multiple_of(4096)
 }
 
 /// The context and jump table inside a reservation prefix of [`prefix_len`] bytes.
@@ -118,8 +119,8 @@ pub(crate) fn split_prefix(prefix: &mut [u8], entries: usize) -> (&mut VmCtx, &m
     let table_start = rest.len() - 8 * entries;
     let ptr = page.as_mut_ptr();
     assert!((ptr as usize).is_multiple_of(core::mem::align_of::<VmCtx>()));
-    // SAFETY: `page` is CONTEXT_OFFSET >= size_of::<VmCtx>() bytes, suitably aligned (page
-    // aligned: the prefix is whole pages), exclusively borrowed for the lifetime of the result,
+    // SAFETY: `page` is CONTEXT_OFFSET >= size_of::<VmCtx>() bytes, suitably aligned (checked
+    // above; the prefix ends at the page-aligned guest base), exclusively borrowed for the lifetime of the result,
     // and every bit pattern of the fields except `regs` is valid; `regs` is a raw pointer,
     // for which any value is valid too (it is only dereferenced by compiled code, after the
     // run sets it).
@@ -133,17 +134,18 @@ mod tests {
 
     #[test]
     fn layout_is_what_compiled_code_expects() {
-        assert_eq!(GAS, -4096);
-        assert_eq!(REGS, -4096 + 8);
-        assert_eq!(NATIVE_SP, -4096 + 16);
-        assert_eq!(RESUME, -4096 + 24);
-        assert_eq!(PC, -4096 + 32);
-        assert_eq!(EXIT, -4096 + 36);
-        assert_eq!(ARG, -4096 + 40);
+        assert_eq!(GAS, -128);
+        assert_eq!(REGS, -128 + 8);
+        assert_eq!(NATIVE_SP, -128 + 16);
+        assert_eq!(RESUME, -128 + 24);
+        assert_eq!(PC, -128 + 32);
+        assert_eq!(EXIT, -128 + 36);
+        assert_eq!(ARG, -128 + 40);
         assert_eq!(offset_of!(VmCtx, fault), 48);
-        assert_eq!(jump_table_disp(3), -4096 - 24);
-        assert_eq!(prefix_len(1), 8192);
+        assert_eq!(jump_table_disp(3), -128 - 24);
         assert_eq!(prefix_len(0), 4096);
+        assert_eq!(prefix_len(496), 4096);
+        assert_eq!(prefix_len(497), 8192);
     }
 
     #[test]
@@ -153,7 +155,7 @@ mod tests {
         let len = prefix.len();
         let base = prefix.as_ptr() as usize + len;
         let (vmctx, table) = split_prefix(prefix, 600);
-        assert_eq!(vmctx as *mut VmCtx as usize, base - 4096);
+        assert_eq!(vmctx as *mut VmCtx as usize, base - 128);
         assert_eq!(table.as_ptr() as usize, (base as isize + jump_table_disp(600) as isize) as usize);
         assert_eq!(table.len(), 4800);
     }

@@ -62,7 +62,9 @@ fn select(asm: &mut Assembler, d: H, a: H, b: H, take_b: Cond) {
 /// `d = rotate(a, b)` with the count in `cl`.
 fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, a: H, b: H) {
     asm.mov_rr(Size::S32, TMP, b);
-    asm.mov_rr(Size::S64, d, a);
+    if d != a {
+        asm.mov_rr(Size::S64, d, a);
+    }
     asm.shift_rcl(op, size, d);
     if size == Size::S32 {
         sext32(asm, d, d);
@@ -149,7 +151,10 @@ impl Compiler<'_> {
             asm.alu_ri(op, Size::S64, d, simm);
         };
         let shift = |asm: &mut Assembler, op: ShiftOp, size: Size| {
-            asm.mov_rr(size, d, b);
+            // (A 32-bit result is sign-extended below, so `d`'s upper half does not matter.)
+            if d != b {
+                asm.mov_rr(size, d, b);
+            }
             let mask = if size == Size::S64 { 63 } else { 31 };
             asm.shift_ri(op, size, d, (imm & mask) as u8);
             if size == Size::S32 {
@@ -238,6 +243,7 @@ impl Compiler<'_> {
         let asm = &mut self.asm;
         use Opcode as O;
         match opcode {
+            O::MoveReg if d == s => {}
             O::MoveReg => asm.mov_rr(Size::S64, d, s),
             O::CountSetBits64 => asm.popcnt(Size::S64, d, s),
             O::CountSetBits32 => asm.popcnt(Size::S32, d, s),
@@ -249,7 +255,9 @@ impl Compiler<'_> {
             O::SignExtend16 => asm.movsx(Size::S64, Width::W16, d, s),
             O::ZeroExtend16 => asm.movzx(Width::W16, d, s),
             O::ReverseBytes => {
-                asm.mov_rr(Size::S64, d, s);
+                if d != s {
+                    asm.mov_rr(Size::S64, d, s);
+                }
                 asm.bswap(Size::S64, d);
             }
             _ => return false,

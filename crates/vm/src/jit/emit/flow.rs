@@ -66,7 +66,11 @@ impl Compiler<'_> {
                     self.jump(pc, target);
                 } else {
                     let ok = self.branch_ok(target, Some(next));
-                    self.branch(pc, opcode, ok, target, |asm| asm.cmp_ri(Size::S64, host(reg), imm as i32));
+                    // `test r, r` sets the flags every condition reads exactly as `cmp r, 0`.
+                    self.branch(pc, opcode, ok, target, |asm| match imm {
+                        0 => asm.test_rr(Size::S64, host(reg), host(reg)),
+                        _ => asm.cmp_ri(Size::S64, host(reg), imm as i32),
+                    });
                 }
                 true
             }

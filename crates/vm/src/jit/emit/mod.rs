@@ -60,9 +60,6 @@ fn ctx(disp: i32) -> Mem {
     Mem::base(BASE, disp)
 }
 
-/// Placeholder cost, patched when the block ends (its imm32 form fixes the encoding length).
-const COST_PLACEHOLDER: i32 = i32::MAX;
-
 /// Why a program cannot be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
@@ -168,8 +165,7 @@ impl<'a> Compiler<'a> {
         self.asm.bind(label);
         let native = self.asm.offset();
         let out_of_gas = self.asm.new_label();
-        self.asm.sub_mi(Size::S64, ctx(vmctx::GAS), COST_PLACEHOLDER);
-        let patch = self.asm.offset() - 4;
+        let patch = self.asm.alu_mi_imm32(asm::AluOp::Sub, Size::S64, ctx(vmctx::GAS), 0);
         self.asm.jcc(Cond::L, out_of_gas);
         self.out_of_gas.push(out_of_gas);
         self.blocks.push(Block { pc, native, cost: 0 });
