@@ -5,7 +5,7 @@ use vm::{Backend, Config, Dispatch};
 
 /// Every configuration the vectors must pass on: both interpreter dispatch strategies, step
 /// mode (the runner steps through every instruction; outcomes must not change), and the
-/// compiler where this machine supports it.
+/// compiler where this machine supports it, alone and in crosscheck mode.
 fn configs() -> Vec<(&'static str, Config)> {
     let mut threaded = Config::new();
     threaded.set_dispatch(Dispatch::Threaded);
@@ -18,6 +18,10 @@ fn configs() -> Vec<(&'static str, Config)> {
         let mut compiler = Config::new();
         compiler.set_backend(Backend::Compiler);
         configs.push(("compiler", compiler));
+        // In debug builds this also runs the interpreter beside the compiled code, run by run.
+        let mut crosscheck = Config::new();
+        crosscheck.set_backend(Backend::Compiler).set_crosscheck(true);
+        configs.push(("crosscheck", crosscheck));
     } else {
         eprintln!("the compiler is not supported on this machine: vectors run on the interpreter only");
     }

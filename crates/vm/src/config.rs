@@ -48,6 +48,8 @@ pub struct Config {
     pub step: bool,
     /// Interpreter dispatch strategy.
     pub dispatch: Dispatch,
+    /// Crosscheck compiled code against the interpreter, run by run (debug builds only).
+    pub crosscheck: bool,
 }
 
 impl Config {
@@ -65,6 +67,14 @@ impl Config {
     /// Selects the interpreter dispatch strategy.
     pub fn set_dispatch(&mut self, dispatch: Dispatch) -> &mut Self {
         self.dispatch = dispatch;
+        self
+    }
+
+    /// Enables or disables crosscheck mode: in debug builds, a compiled instance also keeps an
+    /// interpreter copy of its state, runs both at every [`crate::Instance::run`] and panics
+    /// if their exits, registers, gas, heap or memory differ. Release builds ignore it.
+    pub fn set_crosscheck(&mut self, crosscheck: bool) -> &mut Self {
+        self.crosscheck = crosscheck;
         self
     }
 

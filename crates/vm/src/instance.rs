@@ -2,23 +2,14 @@
 
 use isa::Reg;
 
-use crate::config::Dispatch;
+use crate::backend::{self, Entry};
+use crate::crosscheck::Shadow;
 use crate::error::Error;
 use crate::exit::ExitReason;
-use crate::interp::{self, Cpu, Stop};
+use crate::interp::{Cpu, Stop};
 use crate::jit;
 use crate::memory::{Access, Fault, Memory};
 use crate::module::Module;
-
-/// Where the next [`Instance::run`] starts.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Entry {
-    /// A new start at a code offset: charges the containing block's gas.
-    Fresh(u32),
-    /// Continue without charging (after a host call, fault or step): at an op index for the
-    /// interpreter, at a native code address for compiled code.
-    Resume(usize),
-}
 
 /// A running program.
 pub struct Instance {
@@ -26,6 +17,8 @@ pub struct Instance {
     cpu: Cpu,
     memory: Memory,
     entry: Entry,
+    /// The interpreter's copy of the state, in crosscheck mode.
+    shadow: Option<Box<Shadow>>,
     /// Whether registers are 64-bit (else they hold sign-extended 32-bit values, as in PolkaVM).
     bits64: bool,
 }
@@ -46,6 +39,7 @@ impl Instance {
             cpu: Cpu::new(),
             memory,
             entry: Entry::Fresh(0),
+            shadow: Shadow::for_module(module)?.map(Box::new),
             bits64: module.is_64bit(),
         };
         instance.load_image()?;
@@ -153,10 +147,21 @@ impl Instance {
         self.memory.set_access(address, len, access);
     }
 
-    /// Runs until the program exits.
+    /// Runs until the program exits. With crosscheck on (debug builds), the interpreter runs
+    /// the same step on a copy of the state and any difference panics.
     pub fn run(&mut self) -> ExitReason {
-        let stop =
-            if self.module.inner.compiled.is_some() { self.run_compiled() } else { self.run_interpreted() };
+        let inner = &*self.module.inner;
+        if let Some(shadow) = &mut self.shadow {
+            shadow.prepare(&self.cpu, &self.memory, self.entry);
+        }
+        let stop = if inner.compiled.is_some() {
+            backend::run_compiled(inner, &mut self.cpu, &mut self.memory, &mut self.entry)
+        } else {
+            backend::run_interpreted(inner, &mut self.cpu, &mut self.memory, &mut self.entry)
+        };
+        if let Some(shadow) = &mut self.shadow {
+            shadow.check(inner, stop, &self.cpu, &self.memory);
+        }
         match stop {
             Stop::Halt => ExitReason::Halt,
             Stop::Panic => ExitReason::Panic,
@@ -166,65 +171,5 @@ impl Instance {
             Stop::Step => ExitReason::Step,
             Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
         }
-    }
-
-    fn run_compiled(&mut self) -> Stop {
-        let inner = &*self.module.inner;
-        let compiled = inner.compiled.as_ref().expect("a compiled module");
-        let native = match self.entry {
-            Entry::Resume(native) => native,
-            Entry::Fresh(pc) => {
-                self.cpu.pc = pc;
-                let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
-                    return Stop::Panic;
-                };
-                // Every start charges its whole block, as PolkaVM does.
-                let cost = i64::from(block.cost);
-                if self.cpu.gas < cost {
-                    return Stop::OutOfGas;
-                }
-                self.cpu.gas -= cost;
-                native
-            }
-        };
-        let (stop, resume) = jit::run::run(compiled, &inner.image, &mut self.cpu, &mut self.memory, native);
-        self.entry = Entry::Resume(resume);
-        stop
-    }
-
-    fn run_interpreted(&mut self) -> Stop {
-        let program = self.module.inner.program.as_ref().expect("an interpreted module");
-        let ip = match self.entry {
-            Entry::Resume(ip) => ip,
-            Entry::Fresh(pc) => {
-                self.cpu.pc = pc;
-                let Some(index) = program.op_at(pc) else {
-                    return Stop::Panic;
-                };
-                let block = program.block_of(index);
-                if block + 1 == index {
-                    block
-                } else {
-                    // Starting inside a block charges the whole block, as PolkaVM does.
-                    let cost = i64::from(program.ops[block].x);
-                    if self.cpu.gas < cost {
-                        return Stop::OutOfGas;
-                    }
-                    self.cpu.gas -= cost;
-                    index
-                }
-            }
-        };
-        self.cpu.ip = ip;
-        let config = self.module.inner.engine.config();
-        let (cpu, memory) = (&mut self.cpu, &mut self.memory);
-        let stop = match (config.dispatch, config.step) {
-            (Dispatch::Threaded, false) => interp::threaded::run::<false>(cpu, program, memory),
-            (Dispatch::Threaded, true) => interp::threaded::run::<true>(cpu, program, memory),
-            (Dispatch::Switch, false) => interp::switch::run::<false>(cpu, program, memory),
-            (Dispatch::Switch, true) => interp::switch::run::<true>(cpu, program, memory),
-        };
-        self.entry = Entry::Resume(self.cpu.ip);
-        stop
     }
 }

@@ -5,7 +5,9 @@
 //! [`Imports`] binds host functions by import name for [`Instance::call`].
 #![deny(unsafe_code)]
 
+mod backend;
 pub mod config;
+mod crosscheck;
 pub mod error;
 pub mod exit;
 pub mod image;

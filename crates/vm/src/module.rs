@@ -77,7 +77,10 @@ impl Module {
         let (program, compiled) = if engine.compiles(bits64) {
             let compiled = Compiled::new(view, &image.code.jump_table, cost_model)
                 .map_err(|e| Error::Unsupported(format!("cannot compile: {e}")))?;
-            (None, Some(compiled))
+            // Crosscheck mode (debug builds) runs the interpreter beside the compiled code.
+            let crosscheck = cfg!(debug_assertions) && engine.config().crosscheck;
+            let program = crosscheck.then(|| Program::compile(view, &image.code.jump_table, cost_model));
+            (program, Some(compiled))
         } else {
             (Some(Program::compile(view, &image.code.jump_table, cost_model)), None)
         };

@@ -74,7 +74,7 @@ fn compiled_code_runs_on_a_tiny_native_stack() {
     let Some(engine) = compiler() else { return };
     let module = module(&engine, FAULTS);
     std::thread::Builder::new()
-        .stack_size(32 * 1024)
+        .stack_size(64 * 1024)
         .spawn(move || {
             for i in 0..50 {
                 run_faults(&module, i);
@@ -82,7 +82,7 @@ fn compiled_code_runs_on_a_tiny_native_stack() {
         })
         .unwrap()
         .join()
-        .expect("the run fits a 32 KiB stack");
+        .expect("the run fits a 64 KiB stack");
 }
 
 /// A full program (imports, exports, memory map) from assembly text.
