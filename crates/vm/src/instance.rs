@@ -30,7 +30,7 @@ impl Instance {
             None => Memory::new()?,
             Some(compiled) => {
                 let mut memory = Memory::protected(jit::vmctx::prefix_len(compiled.jump_table.len()))?;
-                jit::run::install_jump_table(compiled, &mut memory);
+                jit::run::install(compiled, &mut memory);
                 memory
             }
         };

@@ -19,13 +19,21 @@ use crate::interp::{Cpu, Stop};
 use crate::memory::{Fault, Memory};
 use crate::sys::signals;
 
-/// Copies the module's native jump table into a fresh instance's reservation prefix.
-pub(crate) fn install_jump_table(compiled: &Compiled, memory: &mut Memory) {
+/// Sets up a fresh instance's reservation prefix: the module's native jump table, and the
+/// code range the signal handler checks faults against.
+pub(crate) fn install(compiled: &Compiled, memory: &mut Memory) {
     let entries = compiled.jump_table.len();
-    let (_, table) = vmctx::split_prefix(memory.reservation().prefix_mut(), entries);
+    let (ctx, table) = vmctx::split_prefix(memory.reservation().prefix_mut(), entries);
     for (slot, &address) in table.chunks_exact_mut(8).zip(&compiled.jump_table) {
         slot.copy_from_slice(&address.to_le_bytes());
     }
+    let start = compiled.code.start() as u64;
+    ctx.running = signals::Running {
+        code_start: start,
+        code_end: start + compiled.code.len() as u64,
+        fault_exit: start + u64::from(compiled.layout.fault_exit),
+        report: Default::default(),
+    };
 }
 
 /// Runs compiled code from native address `resume` until it stops. On return `cpu` holds the
@@ -41,7 +49,7 @@ pub(crate) fn run(
 ) -> (Stop, usize) {
     loop {
         let code = enter(compiled, cpu, memory, resume);
-        let ctx = context(compiled, memory);
+        let ctx = context(memory);
         cpu.gas = ctx.gas;
         cpu.pc = ctx.pc;
         match code {
@@ -61,7 +69,7 @@ pub(crate) fn run(
                 }
             }
             ExitCode::Fault => {
-                let rip = ctx.fault.rip as usize;
+                let rip = ctx.running.report.rip as usize;
                 return fault(compiled, image, cpu, memory, rip);
             }
         }
@@ -69,8 +77,8 @@ pub(crate) fn run(
 }
 
 /// The instance's context (after a run, or between runs).
-fn context<'m>(compiled: &Compiled, memory: &'m mut Memory) -> &'m mut vmctx::VmCtx {
-    vmctx::split_prefix(memory.reservation().prefix_mut(), compiled.jump_table.len()).0
+fn context(memory: &mut Memory) -> &mut vmctx::VmCtx {
+    vmctx::context(memory.reservation())
 }
 
 /// Native address of the instruction at `pc` (an instruction that just exited).
@@ -140,21 +148,13 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
 
 /// Enters the code once; returns how it exited (the rest is in the context).
 fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> ExitCode {
-    let reservation = memory.reservation();
-    let base = reservation.base_ptr();
-    let ctx = vmctx::split_prefix(reservation.prefix_mut(), compiled.jump_table.len()).0;
+    let base = memory.reservation().base_ptr();
+    let ctx = context(memory);
     ctx.gas = cpu.gas;
     ctx.regs = cpu.regs.as_mut_ptr();
     ctx.resume = resume as u64;
-    let start = compiled.code.start();
-    let running = signals::Running {
-        code_start: start,
-        code_end: start + compiled.code.len(),
-        fault_exit: start + compiled.layout.fault_exit as usize,
-        report: &mut ctx.fault,
-    };
-    let _guard = signals::enter(running);
-    let entry = start + compiled.layout.entry as usize;
+    let _guard = signals::enter(&mut ctx.running);
+    let entry = compiled.code.start() + compiled.layout.entry as usize;
     // SAFETY: `entry` is the entry trampoline of this module's code (see `emit::stubs`),
     // which follows the System V ABI: it saves and restores every callee-saved register and
     // the stack pointer, and returns normally on every exit (faults included: the signal
@@ -167,7 +167,7 @@ fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize)
         let f: extern "sysv64" fn(*mut u8) = core::mem::transmute(entry);
         f(base);
     }
-    let ctx = context(compiled, memory);
+    let ctx = context(memory);
     // Every exit stub stores a valid code before leaving; anything else would be a code
     // generator bug, reported as a fault (which classifies to a panic).
     ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault)

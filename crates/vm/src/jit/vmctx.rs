@@ -13,7 +13,7 @@
 
 use core::mem::offset_of;
 
-use crate::sys::signals::FaultReport;
+use crate::sys::signals::Running;
 
 /// Distance from the guest base down to the context (every field within a disp8 of `r15`).
 pub(crate) const CONTEXT_OFFSET: i32 = 128;
@@ -74,8 +74,8 @@ pub(crate) struct VmCtx {
     pub arg: u32,
     /// Padding.
     pub _pad: u32,
-    /// Filled by the signal handler on a fault in compiled code.
-    pub fault: FaultReport,
+    /// The module's code, for the signal handler, and the fault it reports.
+    pub running: Running,
 }
 
 /// Offset of a context field from the guest base (a negative displacement for `r15`).
@@ -111,6 +111,18 @@ pub(crate) fn prefix_len(entries: usize) -> usize {
     (CONTEXT_OFFSET as usize + 8 * entries).next_multiple_of(4096)
 }
 
+/// The context of a protected reservation (whose prefix is at least [`prefix_len`]`(0)`
+/// bytes): the quick way, for the run loop.
+#[inline(always)]
+pub(crate) fn context(reservation: &mut crate::sys::GuestMemory) -> &mut VmCtx {
+    assert!(reservation.is_protected(), "compiled instances have a protected reservation");
+    let ptr = reservation.base_ptr().wrapping_sub(CONTEXT_OFFSET as usize);
+    // SAFETY: the CONTEXT_OFFSET bytes below the guest base are the end of the read-write
+    // prefix (a protected reservation's prefix is whole pages, at least one), 8-byte aligned (the base is page aligned), owned by the
+    // reservation and exclusively borrowed with it; every bit pattern is a valid `VmCtx`.
+    unsafe { &mut *ptr.cast::<VmCtx>() }
+}
+
 /// The context and jump table inside a reservation prefix of [`prefix_len`] bytes.
 pub(crate) fn split_prefix(prefix: &mut [u8], entries: usize) -> (&mut VmCtx, &mut [u8]) {
     let len = prefix.len();
@@ -141,7 +153,7 @@ mod tests {
         assert_eq!(PC, -128 + 32);
         assert_eq!(EXIT, -128 + 36);
         assert_eq!(ARG, -128 + 40);
-        assert_eq!(offset_of!(VmCtx, fault), 48);
+        assert_eq!(offset_of!(VmCtx, running), 48);
         assert_eq!(jump_table_disp(3), -128 - 24);
         assert_eq!(prefix_len(0), 4096);
         assert_eq!(prefix_len(496), 4096);

@@ -57,9 +57,10 @@ impl GuestMemory {
     }
 
     /// Reserves `[prefix][4 GiB][guard]`, all inaccessible except the prefix, which is
-    /// read-write (the recompiler's layout). `prefix` is rounded up to whole pages.
+    /// read-write (the recompiler's layout). `prefix` is rounded up to whole pages, at least
+    /// one.
     pub fn protected(prefix: usize) -> Result<GuestMemory, ReserveError> {
-        let prefix = prefix.next_multiple_of(OS_PAGE);
+        let prefix = prefix.max(1).next_multiple_of(OS_PAGE);
         let total = prefix + ADDRESS_SPACE + GUARD;
         let start = map(total, libc::PROT_NONE)?;
         let memory = GuestMemory {
@@ -68,13 +69,10 @@ impl GuestMemory {
             prefix,
             protected: true,
         };
-        if prefix > 0 {
-            // SAFETY: `[start, start + prefix)` is the beginning of our own mapping.
-            let rc =
-                unsafe { libc::mprotect(start.as_ptr().cast(), prefix, libc::PROT_READ | libc::PROT_WRITE) };
-            if rc != 0 {
-                return Err(ReserveError(std::io::Error::last_os_error()));
-            }
+        // SAFETY: `[start, start + prefix)` is the beginning of our own mapping.
+        let rc = unsafe { libc::mprotect(start.as_ptr().cast(), prefix, libc::PROT_READ | libc::PROT_WRITE) };
+        if rc != 0 {
+            return Err(ReserveError(std::io::Error::last_os_error()));
         }
         Ok(memory)
     }

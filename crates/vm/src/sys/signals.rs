@@ -3,7 +3,7 @@
 //! Compiled guest code never checks bounds: an access to an inaccessible guest page faults
 //! in hardware (SIGSEGV, or SIGBUS). The handler installed here (once per process, for
 //! SIGSEGV, SIGBUS, SIGILL and SIGFPE) looks at the interrupted instruction pointer. If it
-//! lies in the code this thread is running ([`Running`], set around every entry into
+//! lies in the code this thread is running ([`Running`], named around every entry into
 //! compiled code), it records the fault in that run's [`FaultReport`] and resumes the thread
 //! at the code's fault exit, which leaves compiled code like any other exit; the run then
 //! turns the report into the interpreter's exit. Any other fault is passed on to the handler
@@ -28,25 +28,25 @@ pub struct FaultReport {
     pub _pad: u32,
 }
 
-/// What the handler needs to know about the compiled code this thread is running.
-#[derive(Copy, Clone, Debug)]
+/// What the handler needs to know about the compiled code a thread is running (kept in the
+/// running instance's context, so that naming it costs one pointer store).
+#[derive(Copy, Clone, Debug, Default)]
+#[repr(C)]
 pub struct Running {
     /// First byte of the code.
-    pub code_start: usize,
+    pub code_start: u64,
     /// One past the last byte of the code.
-    pub code_end: usize,
+    pub code_end: u64,
     /// Where to resume the thread after a fault in the code.
-    pub fault_exit: usize,
-    /// Where to record the fault.
-    pub report: *mut FaultReport,
+    pub fault_exit: u64,
+    /// Where the fault is recorded.
+    pub report: FaultReport,
 }
-
-const IDLE: Running = Running { code_start: 0, code_end: 0, fault_exit: 0, report: core::ptr::null_mut() };
 
 thread_local! {
     // A `const` thread-local without a destructor: reading it is a plain TLS access, which is
     // safe inside a signal handler.
-    static RUNNING: Cell<Running> = const { Cell::new(IDLE) };
+    static RUNNING: Cell<*mut Running> = const { Cell::new(core::ptr::null_mut()) };
 }
 
 const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
@@ -79,15 +79,16 @@ pub fn install() {
     });
 }
 
-/// Marks `running` as the code this thread runs until the returned guard is dropped (which
-/// restores what ran before, so nested runs from host functions work).
-pub fn enter(running: Running) -> RunningGuard {
+/// Names `running` as the code this thread runs until the returned guard is dropped (which
+/// restores what ran before, so nested runs work). `running` must stay valid and unmoved
+/// while the guard lives.
+pub fn enter(running: *mut Running) -> RunningGuard {
     RunningGuard { previous: RUNNING.replace(running) }
 }
 
 /// Restores the previously running code on drop (see [`enter`]).
 pub struct RunningGuard {
-    previous: Running,
+    previous: *mut Running,
 }
 
 impl Drop for RunningGuard {
@@ -101,21 +102,20 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
     let context = context.cast::<libc::ucontext_t>();
     // SAFETY: the kernel passes a valid `ucontext_t` to an SA_SIGINFO handler; we only read
     // and write the saved instruction pointer.
-    let rip = unsafe { (*context).uc_mcontext.gregs[libc::REG_RIP as usize] } as usize;
-    if rip >= running.code_start && rip < running.code_end && !running.report.is_null() {
-        // SAFETY: `report` points into the running instance's context, live for the whole
-        // run (see `enter`); `info` is valid for an SA_SIGINFO handler. Setting RIP makes the
-        // thread continue at the code's fault exit when the handler returns.
-        unsafe {
-            *running.report = FaultReport {
-                rip: rip as u64,
-                address: (*info).si_addr() as u64,
-                signal: signal as u32,
-                _pad: 0,
-            };
-            (*context).uc_mcontext.gregs[libc::REG_RIP as usize] = running.fault_exit as i64;
+    let rip = unsafe { (*context).uc_mcontext.gregs[libc::REG_RIP as usize] } as u64;
+    // SAFETY: a non-null `running` points into the running instance's context, valid and
+    // unmoved while this thread runs its code (see `enter`).
+    if let Some(running) = unsafe { running.as_mut() } {
+        if rip >= running.code_start && rip < running.code_end {
+            // SAFETY: `info` is valid for an SA_SIGINFO handler. Setting RIP makes the thread
+            // continue at the code's fault exit when the handler returns.
+            unsafe {
+                running.report =
+                    FaultReport { rip, address: (*info).si_addr() as u64, signal: signal as u32, _pad: 0 };
+                (*context).uc_mcontext.gregs[libc::REG_RIP as usize] = running.fault_exit as i64;
+            }
+            return;
         }
-        return;
     }
     chain(signal, info, context.cast());
 }
