@@ -7,20 +7,20 @@
 //! 2. `gannet-linker` links the same ELF files into `Latest32` blobs too: those run on Gannet
 //!    and on PolkaVM with the native results; their sizes are printed beside
 //!    `polkavm-linker`'s.
-//! 3. Random straight-line and branching `Latest32` programs ([`random`]) run on Gannet (both
-//!    dispatchers) and on PolkaVM's interpreter with the same registers, exit, pc and gas.
+//! 3. Random straight-line and branching `Latest32` programs ([`Profile::latest32`]) run on
+//!    Gannet (both dispatchers) and on PolkaVM's interpreter with the same registers, exit, pc
+//!    and gas.
 
 mod common;
-#[path = "rv32_oracle/random.rs"]
-mod random;
 
+use common::differential::{self, Exit, Policy};
+use common::random::Profile;
 use common::{
     build_guests, expected_results, repo_root, run_gannet_metered, run_polkavm_metered, toolchain_or_skip,
 };
-use polkavm::{BackendKind, GasMeteringKind, InterruptKind, ProgramCounter};
+use polkavm::BackendKind;
 use polkavm_linker::TargetInstructionSet;
-use random::Rng;
-use vm::{Dispatch, ExitReason, Reg};
+use vm::Dispatch;
 
 /// Names of the built RV32 programs, sorted.
 fn rv32_names(out: &std::path::Path) -> Vec<String> {
@@ -142,93 +142,8 @@ fn rv32_guests_linked_by_gannet_linker_agree() {
     assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
 }
 
-/// The registers in encoding order, as both VMs name them.
-const REGS: [(Reg, polkavm::Reg); 13] = [
-    (Reg::RA, polkavm::Reg::RA),
-    (Reg::SP, polkavm::Reg::SP),
-    (Reg::T0, polkavm::Reg::T0),
-    (Reg::T1, polkavm::Reg::T1),
-    (Reg::T2, polkavm::Reg::T2),
-    (Reg::S0, polkavm::Reg::S0),
-    (Reg::S1, polkavm::Reg::S1),
-    (Reg::A0, polkavm::Reg::A0),
-    (Reg::A1, polkavm::Reg::A1),
-    (Reg::A2, polkavm::Reg::A2),
-    (Reg::A3, polkavm::Reg::A3),
-    (Reg::A4, polkavm::Reg::A4),
-    (Reg::A5, polkavm::Reg::A5),
-];
-
-/// Host calls a run may resume from before the outcome is final.
-const MAX_HOST_CALLS: usize = 6;
-
-/// What one VM did: per stop (host calls, then the final exit), the exit, pc, gas and
-/// registers.
-type Trace = Vec<String>;
-
-fn gannet_trace(blob: &[u8], dispatch: Dispatch, regs: &[u64; 13], gas: i64) -> Trace {
-    let parsed = isa::blob::ProgramBlob::parse(blob).expect("random blob parses");
-    let mut config = vm::Config::new();
-    config.set_dispatch(dispatch);
-    let engine = vm::Engine::new(&config).expect("engine");
-    let image = vm::ProgramImage::from_polkavm(&parsed).expect("layout");
-    let module = vm::Module::new(&engine, image).expect("module");
-    let mut instance = vm::Instance::new(&module).expect("instance");
-    instance.prepare_call(0, &[]).expect("prepare");
-    for (&(reg, _), &value) in REGS.iter().zip(regs).skip(2) {
-        instance.set_reg(reg, value);
-    }
-    instance.set_gas(gas);
-    let mut trace = Vec::new();
-    for _ in 0..=MAX_HOST_CALLS {
-        let exit = instance.run();
-        let kind = match exit {
-            ExitReason::Halt => "halt".to_owned(),
-            // PolkaVM without dynamic paging traps on inaccessible memory.
-            ExitReason::Panic | ExitReason::PageFault(_) => "trap".to_owned(),
-            ExitReason::OutOfGas => "out-of-gas".to_owned(),
-            ExitReason::HostCall(n) => format!("ecalli {n}"),
-            ExitReason::Step => unreachable!("no step mode"),
-        };
-        let pc = if exit == ExitReason::Halt { None } else { Some(instance.pc()) };
-        trace.push(format!("{kind} pc {pc:?} gas {} regs {:x?}", instance.gas(), instance.regs()));
-        if !matches!(exit, ExitReason::HostCall(_)) {
-            break;
-        }
-    }
-    trace
-}
-
-fn polkavm_trace(engine: &polkavm::Engine, blob: &[u8], regs: &[u64; 13], gas: i64) -> Trace {
-    let mut config = polkavm::ModuleConfig::new();
-    config.set_gas_metering(Some(GasMeteringKind::Sync));
-    let module = polkavm::Module::new(engine, &config, blob.to_vec().into()).expect("PolkaVM loads the blob");
-    let mut instance = module.instantiate().expect("instantiate");
-    instance.prepare_call_untyped(ProgramCounter(0), &[]);
-    for (&(_, reg), &value) in REGS.iter().zip(regs).skip(2) {
-        instance.set_reg(reg, value);
-    }
-    instance.set_gas(gas);
-    let mut trace = Vec::new();
-    for _ in 0..=MAX_HOST_CALLS {
-        let interrupt = instance.run().expect("polkavm run");
-        let kind = match interrupt {
-            InterruptKind::Finished => "halt".to_owned(),
-            InterruptKind::Trap | InterruptKind::Segfault(_) => "trap".to_owned(),
-            InterruptKind::NotEnoughGas => "out-of-gas".to_owned(),
-            InterruptKind::Ecalli(n) => format!("ecalli {n}"),
-            InterruptKind::Step => unreachable!("no step mode"),
-        };
-        let pc = instance.program_counter().map(|pc| pc.0);
-        let pc = if matches!(interrupt, InterruptKind::Finished) { None } else { pc };
-        let values: Vec<u64> = REGS.iter().map(|&(_, reg)| instance.reg(reg)).collect();
-        trace.push(format!("{kind} pc {pc:?} gas {} regs {values:x?}", instance.gas()));
-        if !matches!(interrupt, InterruptKind::Ecalli(_)) {
-            break;
-        }
-    }
-    trace
-}
+/// How the random programs run: up to six host calls resumed as they are, no memory record.
+const POLICY: Policy = Policy { max_stops: 7, host_update: false, refuels: 0, memory: false };
 
 /// Number of random programs (override with `GANNET_RV32_CASES`).
 fn cases() -> u64 {
@@ -240,34 +155,32 @@ fn random_latest32_programs_agree_with_polkavm() {
     let mut engine_config = polkavm::Config::new();
     engine_config.set_backend(Some(BackendKind::Interpreter));
     let engine = polkavm::Engine::new(&engine_config).expect("engine");
-    let mut exits = std::collections::BTreeMap::<String, usize>::new();
+    let gannet_engines = [Dispatch::Threaded, Dispatch::Switch].map(|dispatch| {
+        let mut config = vm::Config::new();
+        config.set_dispatch(dispatch);
+        (dispatch, vm::Engine::new(&config).expect("engine"))
+    });
+    let profile = Profile::latest32();
+    let mut exits = std::collections::BTreeMap::<Exit, usize>::new();
     for seed in 0..cases() {
-        let mut rng = Rng::new(seed);
-        let blob = random::program(&mut rng);
-        let mut regs = [0u64; 13];
-        for value in regs.iter_mut().skip(2) {
-            *value = u64::from(rng.value());
-        }
-        let gas = if rng.chance(20) { rng.below(40) as i64 } else { 5_000 };
-        let theirs = polkavm_trace(&engine, &blob, &regs, gas);
-        for dispatch in [Dispatch::Threaded, Dispatch::Switch] {
-            let ours = gannet_trace(&blob, dispatch, &regs, gas);
-            assert_eq!(
-                ours,
-                theirs,
-                "seed {seed}, {dispatch:?}: Gannet (left) and PolkaVM (right) disagree on\n{}",
-                disassemble(&blob)
+        let case = profile.case(seed);
+        let mut instance = differential::polkavm(&engine, &case.blob).expect("PolkaVM loads the blob");
+        let theirs = differential::run(&mut instance, &case.regs, case.gas, POLICY);
+        for (dispatch, gannet_engine) in &gannet_engines {
+            let mut instance =
+                differential::gannet(gannet_engine, &case.blob).expect("Gannet loads the blob");
+            let ours = differential::run(&mut instance, &case.regs, case.gas, POLICY);
+            let wrong = differential::differences(&ours, &theirs, true);
+            assert!(
+                wrong.is_empty(),
+                "seed {seed}, {dispatch:?}: Gannet and PolkaVM disagree: {wrong:#?}\nGannet: {:x?}\nPolkaVM: {:x?}\n{}",
+                ours.stops,
+                theirs.stops,
+                differential::disassemble(&case.blob)
             );
         }
-        let last = theirs.last().expect("a final stop");
-        *exits.entry(last.split(" pc").next().unwrap_or_default().to_owned()).or_default() += 1;
+        let last = theirs.stops.last().expect("a final stop");
+        *exits.entry(last.exit).or_default() += 1;
     }
     println!("final exits: {exits:?}");
-}
-
-/// The program's code as text, for failure messages.
-fn disassemble(blob: &[u8]) -> String {
-    let parsed = isa::blob::ProgramBlob::parse(blob).expect("random blob parses");
-    let view = parsed.code_view();
-    view.instructions().map(|d| format!("{:>5}: {:?}", d.pc, d.inst)).collect::<Vec<_>>().join("\n")
 }

@@ -1,9 +1,12 @@
 //! Shared by the guest-suite tests: building the guests, the native reference, and running a
-//! blob on PolkaVM 0.37 and on Gannet with the suite's host function.
+//! blob on PolkaVM 0.37 and on Gannet with the suite's host function; and by the random
+//! differential tests: the program generator ([`random`]) and the VM driver ([`differential`]).
 
 #![allow(dead_code)]
 
 pub mod cc;
+pub mod differential;
+pub mod random;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

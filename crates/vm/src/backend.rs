@@ -19,6 +19,7 @@ pub(crate) enum Entry {
 }
 
 /// Runs compiled code from `entry` until it stops; `entry` becomes the resumption point.
+#[inline]
 pub(crate) fn run_compiled(
     inner: &ModuleInner,
     cpu: &mut Cpu,

@@ -102,7 +102,30 @@ impl Compiled {
                 }
             })
             .collect();
-        Ok(Compiled { code, layout: out.layout, insts: out.insts, blocks: out.blocks, jump_table })
+        let compiled =
+            Compiled { code, layout: out.layout, insts: out.insts, blocks: out.blocks, jump_table };
+        if std::env::var_os("GANNET_PERF_MAP").is_some() {
+            compiled.write_perf_map();
+        }
+        Ok(compiled)
+    }
+
+    /// Appends one symbol per basic block (`gannet:<pc>`) to `/tmp/perf-<pid>.map`, where
+    /// `perf report` looks for names of generated code (enabled by `GANNET_PERF_MAP`; for
+    /// profiling only, errors are ignored).
+    fn write_perf_map(&self) {
+        use std::io::Write;
+        let start = self.code.start();
+        let mut text = String::new();
+        for (i, block) in self.blocks.iter().enumerate() {
+            let end = self.blocks.get(i + 1).map_or(self.layout.fault_exit, |b| b.native);
+            let size = end.saturating_sub(block.native);
+            text.push_str(&format!("{:x} {size:x} gannet:{}\n", start + block.native as usize, block.pc));
+        }
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = file.write_all(text.as_bytes());
+        }
     }
 
     /// Native address of the instruction at code offset `pc`, if one starts there.

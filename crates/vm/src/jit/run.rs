@@ -40,6 +40,7 @@ pub(crate) fn install(compiled: &Compiled, memory: &mut Memory) {
 /// registers, gas and the pc of the stopping instruction, and the result's second field is
 /// the native address to resume at. (The signal handler is installed when the module is
 /// compiled.)
+#[inline]
 pub(crate) fn run(
     compiled: &Compiled,
     image: &ProgramImage,
@@ -147,6 +148,7 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
 }
 
 /// Enters the code once; returns how it exited (the rest is in the context).
+#[inline(always)]
 fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> ExitCode {
     let base = memory.reservation().base_ptr();
     let ctx = context(memory);
