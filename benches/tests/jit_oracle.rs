@@ -20,11 +20,9 @@
 //! (version 0) and `JamV1` (version 3). Gannet's `Latest64` (the ≤ 0.35 bitmask encoding) is
 //! the only 64-bit set with `sbrk` and `memset`; those programs run on Gannet's two backends.
 //!
-//! Known disagreement, left out unless `GANNET_JIT_ORACLE_KNOWN=1`
-//! ([`Profile::with_known_disagreements`]): `load_imm_and_jump r, imm, target` whose static
-//! target is not a block start. PolkaVM (both backends) sets `r = imm` and then traps at the
-//! instruction; Gannet (both backends) traps at the instruction with `r` unchanged. Exit, pc
-//! and gas agree.
+//! This test found that `load_imm_and_jump r, imm, target` with a static target that is not
+//! a block start writes `r` in PolkaVM before trapping at the instruction; Gannet's backends
+//! trapped with `r` unchanged, and now write it too.
 //!
 //! Seeds cycle through `ReviveV1`, `JamV1`, `ReviveV1`, `Latest64`; the interpreter's dispatch
 //! (the reference run) alternates every four seeds. Gannet's compiler is skipped, with a
@@ -50,11 +48,9 @@ const POLICY: Policy = Policy { max_stops: 10, host_update: true, refuels: 2, me
 const SETS: [InstructionSet; 4] =
     [InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::ReviveV1, InstructionSet::Latest64];
 
-/// The generator for `seed`: its instruction set, and the known disagreements only under
-/// `GANNET_JIT_ORACLE_KNOWN=1`.
+/// The generator for `seed` (its instruction set).
 fn profile(seed: u64) -> Profile {
-    let known = std::env::var("GANNET_JIT_ORACLE_KNOWN").is_ok_and(|v| v == "1");
-    Profile::wide(SETS[(seed % 4) as usize]).with_known_disagreements(known)
+    Profile::wide(SETS[(seed % 4) as usize])
 }
 
 /// Whether PolkaVM 0.37 can run blobs of `set` (see the module note).

@@ -74,9 +74,6 @@ pub struct Profile {
     ops: Vec<Opcode>,
     /// Declared sizes (RO data, RW data, stack) before the random RW variation.
     sizes: (u32, u32, u32),
-    /// Whether to make the cases Gannet and PolkaVM are known to disagree on (see
-    /// [`Profile::with_known_disagreements`]).
-    pub known_disagreements: bool,
 }
 
 /// One random test case: the blob, the initial registers (`ra` and `sp` are the VM's) and the
@@ -93,16 +90,7 @@ pub struct Case {
 impl Profile {
     fn new(isa: InstructionSet, wide: bool, sizes: (u32, u32, u32)) -> Profile {
         let ops = Opcode::ALL.iter().copied().filter(|&op| isa.byte(op).is_some()).collect();
-        Profile { isa, wide, ops, sizes, known_disagreements: false }
-    }
-
-    /// Also makes the one case Gannet and PolkaVM 0.37 are known to disagree on (left out
-    /// by default): `load_imm_and_jump` to a static target that is not a block start. PolkaVM
-    /// writes the register and then traps at the instruction; Gannet (both backends) traps
-    /// without writing it.
-    pub fn with_known_disagreements(mut self, yes: bool) -> Profile {
-        self.known_disagreements = yes;
-        self
+        Profile { isa, wide, ops, sizes }
     }
 
     /// The original `Latest32` generator.

@@ -211,12 +211,10 @@ pub fn terminator(
             let index = rng.below(targets.labels.len() as u64) as usize;
             let mid = rng.chance(70);
             let label = if mid { targets.mid[index] } else { targets.labels[index] };
-            // `load_imm_and_jump` to a mid-block label is the known disagreement.
-            let load = !mid || profile.known_disagreements;
             if last || rng.chance(40) {
                 b.push_to(inst(Opcode::Jump, Operands::Offset { target: 0 }), label);
             } else {
-                let op = profile.of(rng, |op| op.is_branch() || (load && op == Opcode::LoadImmAndJump));
+                let op = profile.of(rng, |op| op.is_branch() || op == Opcode::LoadImmAndJump);
                 let operands = match op.format() {
                     Format::RegRegOffset => Operands::RegRegOffset { a: dst(rng), b: dst(rng), target: 0 },
                     _ => Operands::RegImmOffset { reg: dst(rng), imm: rng.value(), target: 0 },

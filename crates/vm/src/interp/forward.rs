@@ -21,6 +21,7 @@ fn flow(kind: Kind) -> Flow {
     match kind {
         Gas
         | Trap
+        | LoadImmAndTrap
         | Fallthrough
         | Ecalli
         | Memset
@@ -69,9 +70,9 @@ fn is_store(kind: Kind) -> bool {
 pub(crate) fn reads(kind: Kind) -> u8 {
     use Kind::*;
     match kind {
-        Gas | Checkpoint | Trap | Fallthrough | Unlikely | Ecalli | Memset | LoadImm64 | LoadImm | Jump
-        | LoadImmAndJump | LoadU8 | LoadI8 | LoadU16 | LoadI16 | LoadU32 | LoadI32 | LoadU64 | StoreImmU8
-        | StoreImmU16 | StoreImmU32 | StoreImmU64 => 0,
+        Gas | Checkpoint | Trap | LoadImmAndTrap | Fallthrough | Unlikely | Ecalli | Memset | LoadImm64
+        | LoadImm | Jump | LoadImmAndJump | LoadU8 | LoadI8 | LoadU16 | LoadI16 | LoadU32 | LoadI32
+        | LoadU64 | StoreImmU8 | StoreImmU16 | StoreImmU32 | StoreImmU64 => 0,
         JumpIndirect
         | StoreU8
         | StoreU16

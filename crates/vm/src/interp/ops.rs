@@ -18,6 +18,9 @@ macro_rules! define_kinds {
             Gas,
             /// No effect on the program; the threaded dispatcher spends budget here.
             Checkpoint,
+            /// `load_imm_and_jump` to an invalid target: writes the register, then panics
+            /// there (as PolkaVM does).
+            LoadImmAndTrap,
             $($name,)*
             /// `mul_upper_signed_signed` of a 32-bit program (high half of the 64-bit product).
             MulUpperSignedSigned32,

@@ -94,6 +94,10 @@ impl Program {
             let next_ok = !falls_through || view.is_jump_target_valid(next);
             if target_ok && next_ok {
                 op.y = block_entry(&pc_to_op, target);
+            } else if op.kind == Kind::LoadImmAndJump {
+                // The register is written before the jump target is found invalid.
+                op.kind = Kind::LoadImmAndTrap;
+                op.handler = super::threaded::handler_for(Kind::LoadImmAndTrap, 0);
             } else {
                 *op = Op::new(Kind::Trap);
             }

@@ -102,6 +102,10 @@ pub(crate) fn run<const STEP: bool>(cpu: &mut Cpu, program: &Program, mem: &mut 
                 continue;
             }
             Kind::Trap => stop!(Stop::Panic, ip),
+            Kind::LoadImmAndTrap => {
+                regs[a] = imm;
+                stop!(Stop::Panic, ip)
+            }
             Kind::Checkpoint => {}
             Kind::Fallthrough => {
                 enter!(ip + 1);

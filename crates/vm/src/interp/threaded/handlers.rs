@@ -204,6 +204,7 @@ macro_rules! handlers {
                 Kind::Gas => Gas,
                 Kind::Checkpoint => Checkpoint,
                 Kind::Trap => Trap,
+                Kind::LoadImmAndTrap => LoadImmAndTrap,
                 Kind::Fallthrough => Fallthrough,
                 Kind::Unlikely => Unlikely,
                 Kind::Ecalli => Ecalli,

@@ -264,6 +264,13 @@ fn Trap(_: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
 }
 
 #[allow(non_snake_case)]
+fn LoadImmAndTrap(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, _: u32, gas: i64, _: u64) {
+    let o = op(ip);
+    r[a(o)] = imm(o);
+    stop(c, ip, ip, Stop::Panic, gas)
+}
+
+#[allow(non_snake_case)]
 fn Fallthrough(r: &mut Regs, c: &mut Ctx<'_>, ip: Ip, budget: u32, gas: i64, last: u64) {
     enter(r, c, ip.wrapping_add(1), budget, gas, last)
 }

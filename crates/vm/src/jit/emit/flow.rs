@@ -60,9 +60,9 @@ impl Compiler<'_> {
             P::RegImmImm { reg, imm1, imm2 } => self.store_imm(opcode, imm2, Some(host(reg)), imm1),
             P::RegImmOffset { reg, imm, target } => {
                 if opcode == O::LoadImmAndJump {
-                    if self.branch_ok(target, None) {
-                        self.load_imm(host(reg), isa::sext(imm));
-                    }
+                    // The register is written even when the target is invalid (then the
+                    // jump traps), as in PolkaVM.
+                    self.load_imm(host(reg), isa::sext(imm));
                     self.jump(pc, target);
                 } else {
                     let ok = self.branch_ok(target, Some(next));
