@@ -47,8 +47,8 @@ fn main() -> Result<()> {
     if files.is_empty() {
         bail!("usage: compile_probe FILE... [--rounds N]");
     }
-    println!("| program | code bytes | backend | median | MB/s | native bytes |");
-    println!("|---|---:|---|---:|---:|---:|");
+    println!("| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |");
+    println!("|---|---:|---|---:|---:|---:|---:|");
     for file in files {
         let bytes = std::fs::read(&file).with_context(|| file.clone())?;
         let (set, code) = load(&bytes).with_context(|| file.clone())?;
@@ -75,10 +75,19 @@ fn main() -> Result<()> {
             }
             let t = median(times);
             let mbs = code.code.len() as f64 / t.as_secs_f64() / 1e6;
+            let module = Module::new(&engine, ProgramImage::bare(set, code.clone()))?;
+            let mut instances = Vec::with_capacity(rounds);
+            for _ in 0..rounds {
+                let start = Instant::now();
+                let instance = vm::Instance::new(&module)?;
+                instances.push(start.elapsed());
+                drop(instance);
+            }
             println!(
-                "| {name} | {} | {backend:?} | {:.1} µs | {mbs:.0} | {native} |",
+                "| {name} | {} | {backend:?} | {:.1} µs | {mbs:.0} | {native} | {:.1} µs |",
                 code.code.len(),
-                t.as_secs_f64() * 1e6
+                t.as_secs_f64() * 1e6,
+                median(instances).as_secs_f64() * 1e6
             );
         }
     }
