@@ -5,7 +5,7 @@
 //! inaccessible page is a page fault reported with the page address of the lowest inaccessible
 //! byte. Addresses wrap modulo 2^32. A faulting access changes nothing (no partial writes).
 
-use crate::sys::{GuestMemory, ReserveError};
+use crate::sys::{GuestMemory, ReserveError, ZeroedArray};
 
 /// Page size in bytes.
 pub const PAGE_SIZE: u32 = 4096;
@@ -51,7 +51,7 @@ pub struct Heap {
 /// A guest address space.
 pub struct Memory {
     bytes: GuestMemory,
-    perms: Box<[u8; PAGE_COUNT]>,
+    perms: ZeroedArray<PAGE_COUNT>,
     /// Lowest and highest page ever made accessible (for cheap resets).
     touched: Option<(u32, u32)>,
     heap: Heap,
@@ -60,20 +60,18 @@ pub struct Memory {
 impl Memory {
     /// Creates an empty (all inaccessible) address space.
     pub fn new() -> Result<Memory, ReserveError> {
-        Ok(Memory::new_with(GuestMemory::new()?))
+        Memory::new_with(GuestMemory::new()?)
     }
 
     /// Creates an empty address space whose page protections mirror the access rights, with
     /// `prefix` read-write bytes before the guest base (the recompiler's layout; see
     /// [`GuestMemory::protected`]).
     pub fn protected(prefix: usize) -> Result<Memory, ReserveError> {
-        Ok(Memory::new_with(GuestMemory::protected(prefix)?))
+        Memory::new_with(GuestMemory::protected(prefix)?)
     }
 
-    fn new_with(bytes: GuestMemory) -> Memory {
-        let perms: Box<[u8; PAGE_COUNT]> =
-            vec![0u8; PAGE_COUNT].into_boxed_slice().try_into().expect("page table has PAGE_COUNT entries");
-        Memory { bytes, perms, touched: None, heap: Heap::default() }
+    fn new_with(bytes: GuestMemory) -> Result<Memory, ReserveError> {
+        Ok(Memory { bytes, perms: ZeroedArray::new()?, touched: None, heap: Heap::default() })
     }
 
     /// The reservation (the recompiler reaches guest memory and its context through it).

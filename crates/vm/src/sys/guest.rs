@@ -151,7 +151,7 @@ impl GuestMemory {
 }
 
 /// Maps `len` bytes of private anonymous memory with protection `prot`.
-fn map(len: usize, prot: i32) -> Result<NonNull<u8>, ReserveError> {
+pub(super) fn map(len: usize, prot: i32) -> Result<NonNull<u8>, ReserveError> {
     // SAFETY: an anonymous private mapping with no fixed address has no preconditions;
     // the result is checked against MAP_FAILED before use.
     let ptr = unsafe {
