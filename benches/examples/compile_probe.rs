@@ -47,7 +47,9 @@ fn main() -> Result<()> {
     if files.is_empty() {
         bail!("usage: compile_probe FILE... [--rounds N]");
     }
-    println!("| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |");
+    println!(
+        "| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |"
+    );
     println!("|---|---:|---|---:|---:|---:|---:|");
     for file in files {
         let bytes = std::fs::read(&file).with_context(|| file.clone())?;

@@ -194,3 +194,16 @@ fn adversarial_blobs_compile_to_linear_size() {
     instance.set_next_pc(0);
     assert_eq!(instance.run(), ExitReason::Panic);
 }
+
+#[test]
+fn reused_code_memory_runs_the_new_code() {
+    let Some(engine) = compiler() else { return };
+    // Dropped modules' code mappings are pooled and rewritten: each module must run its own code.
+    for i in 0..200u64 {
+        let module = module(&engine, &format!("load_imm a0, {i}\nadd_imm_64 a0, a0, {}\ntrap", i * 3));
+        let mut instance = Instance::new(&module).unwrap();
+        instance.set_gas(10);
+        assert_eq!(instance.run(), ExitReason::Panic);
+        assert_eq!(instance.reg(Reg::A0), i * 4);
+    }
+}
