@@ -57,7 +57,10 @@ pub fn run(
     let vms: Vec<&dyn Vm> = vms
         .iter()
         .map(|vm| vm.as_ref())
-        .filter(|vm| options.vms.is_empty() || options.vms.iter().any(|v| v == vm.name()))
+        .filter(|vm| match options.vms.is_empty() {
+            true => !vm.on_request_only(),
+            false => options.vms.iter().any(|v| v == vm.name()),
+        })
         .collect();
     let programs: Vec<&GuestProgram> = programs
         .iter()

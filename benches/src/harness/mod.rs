@@ -32,6 +32,10 @@ pub trait Vm {
     fn name(&self) -> &'static str;
     /// One-line description for the report (version, mode, metering).
     fn describe(&self) -> String;
+    /// Whether this VM is measured only when asked for by name (not in a default run).
+    fn on_request_only(&self) -> bool {
+        false
+    }
     /// Whether this VM has a compile step worth reporting (native code does not).
     fn compiles(&self) -> bool {
         true
@@ -75,6 +79,7 @@ pub fn all_vms() -> Result<Vec<Box<dyn Vm>>> {
     let mut vms: Vec<Box<dyn Vm>> = vec![Box::new(Native), Box::new(Gannet::interpreter()?)];
     if vm::jit::is_supported() {
         vms.push(Box::new(Gannet::compiler()?));
+        vms.push(Box::new(Gannet::compiler_unmetered()?));
     }
     #[cfg(feature = "peers")]
     {

@@ -9,6 +9,10 @@ pub enum CostModel {
     /// One unit per instruction (GP 0.7.2, PolkaVM's `naive` model).
     #[default]
     Naive,
+    /// No metering: every instruction costs nothing, so gas only changes through `memset`'s
+    /// per-byte charge. For trusted code and for measuring what metering costs; the recompiler
+    /// then emits no gas checks at all.
+    Free,
 }
 
 impl CostModel {
@@ -17,6 +21,7 @@ impl CostModel {
     pub fn cost(self, _op: Opcode) -> u32 {
         match self {
             CostModel::Naive => 1,
+            CostModel::Free => 0,
         }
     }
 }

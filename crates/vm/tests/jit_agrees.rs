@@ -147,13 +147,20 @@ fn wild_addresses_fault_like_the_interpreter() {
 fn out_of_gas_resumes_at_the_same_block() {
     let text = "
         load_imm a0, 0
+        fallthrough
     loop:
         add_imm_64 a0, a0, 1
         add_imm_64 a1, a1, 3
         branch_less_unsigned_imm a0, 100, @loop
         trap";
     for gas in [0, 1, 2, 5, 17, 100, 301, 1000] {
-        agree(text, gas, &distinct);
+        let exits = agree(text, gas, &distinct);
+        // Enough gas runs the loop 100 times to the trap; less stops at a block start.
+        let last = exits.last().unwrap().0;
+        assert_eq!(
+            last,
+            if gas >= 302 { gannet_vm::ExitReason::Panic } else { gannet_vm::ExitReason::OutOfGas }
+        );
     }
 }
 
@@ -190,4 +197,29 @@ fn host_calls_and_memset_resume_in_place() {
         ecalli 4
         trap";
     agree(text, 100, &distinct);
+}
+
+#[test]
+fn unmetered_programs_agree_and_keep_their_gas() {
+    let text = "
+        load_imm a1, 0
+        fallthrough
+    loop:
+        add_imm_64 a1, a1, 1
+        branch_less_unsigned_imm a1, 1000, @loop
+        ecalli 1
+        trap";
+    let mut results = Vec::new();
+    for (name, mut config) in backends() {
+        config.cost_model = isa::gas::CostModel::Free;
+        let (exits, regs) = run_with(text, &config, 5, &distinct);
+        assert_eq!(regs[8], 1000, "{name}");
+        // Gas never changes; the host call and the trap are the only exits.
+        assert_eq!(
+            exits.iter().map(|e| (e.0, e.2)).collect::<Vec<_>>(),
+            [(gannet_vm::ExitReason::HostCall(1), 5), (gannet_vm::ExitReason::Panic, 5)]
+        );
+        results.push((exits, regs));
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
 }

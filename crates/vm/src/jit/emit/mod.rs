@@ -81,12 +81,12 @@ pub(crate) struct Compiler<'a> {
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
-    /// The open block: where its cost is patched, and the cost so far.
-    open: Option<(u32, u64)>,
+    /// The open block: where its cost is patched (if it is charged at all), and the cost so far.
+    open: Option<(Option<u32>, u64)>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
-    /// Each block's out-of-gas branch target, emitted after the code.
-    out_of_gas: Vec<Label>,
+    /// Each charged block's out-of-gas branch target and block index, emitted after the code.
+    out_of_gas: Vec<(Label, u32)>,
     /// Number of jump-table entries.
     jump_table_len: usize,
 }
@@ -164,10 +164,13 @@ impl<'a> Compiler<'a> {
         let label = self.block_label(pc);
         self.asm.bind(label);
         let native = self.asm.offset();
-        let out_of_gas = self.asm.new_label();
-        let patch = self.asm.alu_mi_imm32(asm::AluOp::Sub, Size::S64, ctx(vmctx::GAS), 0);
-        self.asm.jcc(Cond::L, out_of_gas);
-        self.out_of_gas.push(out_of_gas);
+        let mut patch = None;
+        if self.cost_model != CostModel::Free {
+            let out_of_gas = self.asm.new_label();
+            patch = Some(self.asm.alu_mi_imm32(asm::AluOp::Sub, Size::S64, ctx(vmctx::GAS), 0));
+            self.asm.jcc(Cond::L, out_of_gas);
+            self.out_of_gas.push((out_of_gas, self.blocks.len() as u32));
+        }
         self.blocks.push(Block { pc, native, cost: 0 });
         self.open = Some((patch, 0));
     }
@@ -177,13 +180,15 @@ impl<'a> Compiler<'a> {
         let block = self.blocks.last_mut().expect("an open block was recorded");
         let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
         block.cost = cost as u32;
-        self.asm.patch_u32(patch, cost as u32);
+        if let Some(patch) = patch {
+            self.asm.patch_u32(patch, cost as u32);
+        }
         Ok(())
     }
 
     /// Emits what follows the code: each block's out-of-gas stub, then the shared stubs.
     fn emit_cold(&mut self, entry: u32) -> Layout {
-        for (index, label) in core::mem::take(&mut self.out_of_gas).into_iter().enumerate() {
+        for (label, index) in core::mem::take(&mut self.out_of_gas) {
             self.asm.bind(label);
             self.asm.mov_ri(Size::S32, TMP, index as i32);
             self.asm.jmp(self.stubs.out_of_gas);
