@@ -4,8 +4,9 @@
 //!   compiler walks);
 //! * `instructions+targets`: the same, plus [`isa::CodeView::is_jump_target_valid`] for every
 //!   static branch or jump target;
-//! * `module`: a full [`vm::Module::new`], the interpreter's pre-decode (the image clone it
-//!   consumes is made outside the timed region).
+//! * `module`: a full [`vm::Module::new`] with the interpreter backend, i.e. its pre-decode
+//!   (the image clone it consumes is made outside the timed region);
+//! * `module-jit`: the same with the compiler backend, for 64-bit programs where it runs.
 //!
 //! Inputs: the blobs in `$GANNET_CORPORA/polkavm-blobs/` and `$GANNET_CORPORA/jam-service-blobs/`
 //! (skipped with a message when the corpora are absent) and the guest suite linked from
@@ -19,8 +20,8 @@ use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion
 use gannet_benches::harness::linked_blob;
 use gannet_benches::suite::{load_programs, repo_root, GuestBuild};
 use isa::blob::{ProgramBlob, StandardProgram};
-use isa::{CodeView, InstructionSet};
-use vm::{Config, Engine, Module, ProgramImage};
+use isa::{CodeView, Decoded, InstructionSet, Operands};
+use vm::{Backend, Config, Engine, Module, ProgramImage};
 
 /// The instruction set JAM standard programs are decoded with (as `gannet run` does).
 const JAM_ISA: InstructionSet = InstructionSet::Gp072;
@@ -82,16 +83,41 @@ fn guest_inputs(out: &mut Vec<Input>) {
     }
 }
 
-/// Walks every instruction, summing a little of each so nothing is optimised away.
+/// A little of every field of `d`, the way a compiler reads it all (so no part of decoding is
+/// optimised away).
+#[inline(always)]
+fn digest(d: &Decoded) -> u64 {
+    let operands = match d.inst.operands {
+        Operands::Argless => 0,
+        Operands::Imm { imm } | Operands::Offset { target: imm } => u64::from(imm),
+        Operands::RegImm64 { reg, imm } => imm ^ reg as u64,
+        Operands::ImmImm { imm1, imm2 } => u64::from(imm1) << 32 | u64::from(imm2),
+        Operands::RegImm { reg, imm } => u64::from(imm) ^ reg as u64,
+        Operands::RegImmImm { reg, imm1, imm2 } | Operands::RegImmOffset { reg, imm: imm1, target: imm2 } => {
+            (u64::from(imm1) << 32 | u64::from(imm2)) ^ reg as u64
+        }
+        Operands::RegReg { d, s } => (d as u64) << 8 | s as u64,
+        Operands::RegRegImm { a, b, imm } | Operands::RegRegOffset { a, b, target: imm } => {
+            u64::from(imm) << 16 | (a as u64) << 8 | b as u64
+        }
+        Operands::RegRegImmImm { a, b, imm1, imm2 } => {
+            (u64::from(imm1) << 32 | u64::from(imm2)) ^ ((a as u64) << 8 | b as u64)
+        }
+        Operands::RegRegReg { d, s1, s2 } => (d as u64) << 16 | (s1 as u64) << 8 | s2 as u64,
+    };
+    operands.rotate_left(d.pc) ^ u64::from(d.len) << 8 ^ d.inst.opcode as u64
+}
+
+/// Walks every instruction, summing a digest of each.
 fn walk(view: CodeView<'_>) -> u64 {
-    view.instructions().fold(0u64, |sum, d| sum.wrapping_add(u64::from(d.pc ^ d.len)) ^ d.inst.opcode as u64)
+    view.instructions().fold(0u64, |sum, d| sum.wrapping_add(digest(&d)))
 }
 
 /// [`walk`] plus a validity check of every static target.
 fn walk_with_targets(view: CodeView<'_>) -> u64 {
     view.instructions().fold(0u64, |sum, d| {
         let valid = d.inst.operands.target().is_some_and(|t| view.is_jump_target_valid(t));
-        sum.wrapping_add(u64::from(d.pc ^ d.len) + u64::from(valid)) ^ d.inst.opcode as u64
+        sum.wrapping_add(digest(&d)) ^ u64::from(valid)
     })
 }
 
@@ -103,7 +129,12 @@ fn decode(c: &mut Criterion) {
         eprintln!("skipping the decode bench: no inputs");
         return;
     }
-    let engine = Engine::new(&Config::new()).expect("engine");
+    let engine = Engine::new(Config::new().set_backend(Backend::Interpreter)).expect("engine");
+    let jit = vm::jit::is_supported()
+        .then(|| Engine::new(Config::new().set_backend(Backend::Compiler)).expect("engine"));
+    if jit.is_none() {
+        eprintln!("skipping module-jit: the compiler backend does not run here");
+    }
     let mut group = c.benchmark_group("decode");
     group
         .sample_size(20)
@@ -116,13 +147,18 @@ fn decode(c: &mut Criterion) {
         group.bench_function(format!("instructions+targets/{}", input.name), |b| {
             b.iter(|| walk_with_targets(black_box(view)))
         });
-        group.bench_function(format!("module/{}", input.name), |b| {
-            b.iter_batched(
-                || input.image.clone(),
-                |image| Module::new(&engine, image).expect("module"),
-                BatchSize::SmallInput,
-            )
-        });
+        for (name, engine) in [("module", Some(&engine)), ("module-jit", jit.as_ref())] {
+            let Some(engine) = engine.filter(|_| name == "module" || input.image.isa.is_64bit()) else {
+                continue;
+            };
+            group.bench_function(format!("{name}/{}", input.name), |b| {
+                b.iter_batched(
+                    || input.image.clone(),
+                    |image| Module::new(engine, image).expect("module"),
+                    BatchSize::SmallInput,
+                )
+            });
+        }
     }
     group.finish();
 }

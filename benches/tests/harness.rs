@@ -5,7 +5,7 @@
 mod common;
 
 use gannet_benches::document::{section, splice, Provenance, BEGIN, END};
-use gannet_benches::harness::{all_vms, Vm};
+use gannet_benches::harness::all_vms;
 use gannet_benches::run::{run, Options};
 use gannet_benches::suite::{load_programs, GuestBuild, HOST_CALL_PROGRAM};
 

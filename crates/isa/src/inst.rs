@@ -1,6 +1,6 @@
 //! Decoded instructions: an [`Opcode`] with its operands.
 
-use crate::opcode::{Format, Opcode};
+use crate::opcode::{Format, Opcode, OPCODE_COUNT};
 use crate::reg::Reg;
 
 /// The operands of a decoded instruction, one variant per [`Format`].
@@ -110,6 +110,7 @@ pub enum Operands {
 
 impl Operands {
     /// The format these operands belong to.
+    #[inline]
     pub const fn format(&self) -> Format {
         match self {
             Operands::Argless => Format::Argless,
@@ -129,6 +130,7 @@ impl Operands {
     }
 
     /// The static branch or jump target, if the operands carry one.
+    #[inline]
     pub const fn target(&self) -> Option<u32> {
         match *self {
             Operands::Offset { target }
@@ -190,7 +192,7 @@ impl Decoded {
     /// Invalid opcodes and unmarked positions decode as `trap` and so end blocks too.
     #[inline]
     pub fn ends_block(&self) -> bool {
-        self.inst.opcode.is_terminator()
+        TERMINATORS[self.inst.opcode.index()]
     }
 
     /// Offset of the following instruction.
@@ -199,6 +201,17 @@ impl Decoded {
         self.pc.wrapping_add(self.len)
     }
 }
+
+/// [`Opcode::is_terminator`] by [`Opcode::index`], for a load instead of a call.
+static TERMINATORS: [bool; OPCODE_COUNT] = {
+    let mut table = [false; OPCODE_COUNT];
+    let mut i = 0;
+    while i < OPCODE_COUNT {
+        table[i] = Opcode::ALL[i].is_terminator();
+        i += 1;
+    }
+    table
+};
 
 /// Sign-extends a decoded 32-bit immediate to 64 bits.
 #[inline(always)]

@@ -2,12 +2,13 @@
 //! dispatcher carries in a host register, chosen once per program.
 
 use super::ops::{Kind, Op};
-use super::program::NO_FORWARD;
-use super::threaded::{handler_for, FWD_A, FWD_B, FWD_C};
+use super::program::{Tables, NO_FORWARD};
+use super::threaded::{FWD_A, FWD_B, FWD_C};
 
 /// Which register an op writes (it then passes the value on as `last`), whether it passes
 /// `last` through untouched, and which of its fields it reads as source registers.
-enum Flow {
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
     /// Writes register `a`.
     Writes,
     /// Writes nothing; `last` passes through.
@@ -16,7 +17,8 @@ enum Flow {
     Breaks,
 }
 
-fn flow(kind: Kind) -> Flow {
+/// How ops of `kind` affect the forwarded value.
+pub(crate) fn flow(kind: Kind) -> Flow {
     use Kind::*;
     match kind {
         Gas
@@ -160,36 +162,50 @@ pub(crate) fn reads(kind: Kind) -> u8 {
     }
 }
 
-/// Chooses forwarding handler variants: walks each block, tracking the register written last,
-/// and lets every op that reads that register take it from `last`. Returns the per-op table
-/// of the register `last` holds on entry to the op.
-pub(super) fn assign_forwarding(ops: &mut [Op]) -> Vec<u8> {
-    let mut forward = vec![NO_FORWARD; ops.len()];
-    let mut live = NO_FORWARD;
-    for (index, op) in ops.iter_mut().enumerate() {
+/// Chooses forwarding handler variants as ops are emitted: tracks, within each block, the
+/// register written last, and lets every op that reads that register take it from `last`.
+/// Collects the per-op table of the register `last` holds on entry to the op.
+pub(super) struct Forwarding {
+    live: u8,
+    /// [`super::program::Program::forward`] so far.
+    pub forward: Vec<u8>,
+}
+
+impl Forwarding {
+    /// Starts with room for `capacity` ops.
+    pub(super) fn with_capacity(capacity: usize) -> Forwarding {
+        Forwarding { live: NO_FORWARD, forward: Vec::with_capacity(capacity) }
+    }
+
+    /// Records the next op, giving it the forwarding variant of its handler if it reads the
+    /// forwarded register.
+    #[inline(always)]
+    pub(super) fn next(&mut self, t: &Tables, op: &mut Op) {
         if op.kind == Kind::Gas {
-            live = NO_FORWARD;
+            self.live = NO_FORWARD;
         }
-        forward[index] = live;
+        let live = self.live;
+        self.forward.push(live);
         if live != NO_FORWARD {
-            let reads = reads(op.kind);
-            let mut flags = 0;
-            for (bit, reg) in [(FWD_A, op.a), (FWD_B, op.b), (FWD_C, op.c)] {
-                if reads & bit != 0 && reg == live {
-                    flags |= bit;
-                }
-            }
+            let flags = forwarding_flags(t.reads[op.kind as usize], op, live);
             if flags != 0 {
-                op.handler = handler_for(op.kind, flags);
+                op.handler = t.handler(op.kind, flags);
             }
         }
-        live = match flow(op.kind) {
+        self.live = match t.flows[op.kind as usize] {
             Flow::Writes => op.a,
             Flow::Transparent => live,
             Flow::Breaks => NO_FORWARD,
         };
     }
-    forward
+}
+
+/// The forwarding flags of `op`, which reads the fields `reads`, when register `live` (not
+/// [`NO_FORWARD`]) arrives as `last`.
+#[inline(always)]
+pub(super) fn forwarding_flags(reads: u8, op: &Op, live: u8) -> u8 {
+    let hit = |bit: u8, reg: u8| if reg == live { bit } else { 0 };
+    reads & (hit(FWD_A, op.a) | hit(FWD_B, op.b) | hit(FWD_C, op.c))
 }
 
 /// Whether ops of `kind` carry a static target op index in `y`.

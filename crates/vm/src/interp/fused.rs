@@ -11,8 +11,9 @@
 //! gas, budget and block structure are untouched (both ops lie in one block, with no
 //! checkpoint between them).
 
+use super::forward::forwarding_flags;
 use super::ops::{Kind, Op};
-use super::program::NO_FORWARD;
+use super::program::{tables, NO_FORWARD};
 use super::threaded::{
     enter, enter_cost, kinds, next, op, target, Cond, Ctx, Handler, Ip, Part, Regs, FWD_A, FWD_B, FWD_C,
 };
@@ -98,7 +99,7 @@ macro_rules! pairs {
     ($(($a:ident $ra:tt, $b:ident $rb:tt)),* $(,)?; $(($ba:ident $bra:tt, $bb:ident $brb:tt)),* $(,)?) => {
         /// The fused handler for an op of kind `k1` with forwarding flags `f1` followed by
         /// one of kind `k2` with flags `f2`, if that pair is fused.
-        fn pair_handler(k1: Kind, f1: u8, k2: Kind, f2: u8) -> Option<Handler> {
+        pub(crate) fn pair_handler(k1: Kind, f1: u8, k2: Kind, f2: u8) -> Option<Handler> {
             match (k1, k2) {
                 $((Kind::$a, Kind::$b) => pick!(pair, $a, $b, f1, f2, $ra, $rb),)*
                 $((Kind::$ba, Kind::$bb) => pick!(pair_branch, $ba, $bb, f1, f2, $bra, $brb),)*
@@ -189,33 +190,28 @@ pairs! {
 /// value arrives as `last` at each op, from which each op's forwarding flags follow.
 /// Returns the number of pairs fused.
 pub(crate) fn fuse(ops: &mut [Op], forward: &[u8]) -> usize {
+    let t = tables();
     let mut fused = 0;
     let mut i = 0;
     while i + 1 < ops.len() {
-        let f1 = flags(&ops[i], forward[i]);
-        let f2 = flags(&ops[i + 1], forward[i + 1]);
-        match pair_handler(ops[i].kind, f1, ops[i + 1].kind, f2) {
-            Some(handler) => {
+        // Most neighbours cannot pair whatever their flags: rule them out by table first.
+        if t.may_pair(ops[i].kind, ops[i + 1].kind) {
+            let flags = |o: &Op, live: u8| match live {
+                NO_FORWARD => 0,
+                live => forwarding_flags(t.reads[o.kind as usize], o, live),
+            };
+            let f1 = flags(&ops[i], forward[i]);
+            let f2 = flags(&ops[i + 1], forward[i + 1]);
+            if let Some(handler) = pair_handler(ops[i].kind, f1, ops[i + 1].kind, f2) {
                 ops[i].handler = handler;
                 fused += 1;
                 i += 2;
+                continue;
             }
-            None => i += 1,
         }
+        i += 1;
     }
     fused
-}
-
-/// The forwarding flags of `o` when register `live` arrives as `last`.
-fn flags(o: &Op, live: u8) -> u8 {
-    if live == NO_FORWARD {
-        return 0;
-    }
-    let reads = super::forward::reads(o.kind);
-    [(FWD_A, o.a), (FWD_B, o.b), (FWD_C, o.c)]
-        .into_iter()
-        .filter(|&(bit, reg)| reads & bit != 0 && reg == live)
-        .fold(0, |flags, (bit, _)| flags | bit)
 }
 
 #[cfg(test)]

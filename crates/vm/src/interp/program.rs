@@ -1,15 +1,24 @@
 //! Pre-decoding a program into interpreter ops, once per module.
 //!
 //! One linear pass over the decoder's instruction stream. Every basic block gets a `Gas` op
-//! carrying the block's cost, then one op per instruction. Static targets are resolved to op
-//! indices afterwards (and then to byte distances, see `Op::target`); a branch whose target (or whose fall-through successor) is not a valid
-//! block start becomes a `Trap` at the branch, as in PolkaVM.
+//! carrying the block's cost, then one op per instruction; register forwarding
+//! ([`super::forward`]) is chosen as the ops are emitted. Static targets are resolved to op
+//! indices afterwards (and then to byte distances, see `Op::target`); a branch whose target (or
+//! whose fall-through successor) is not a valid block start becomes a `Trap` at the branch, as
+//! in PolkaVM. Fused pairs ([`super::fused`]) are chosen last. Per-kind questions (handler,
+//! forwarding behaviour, fusion partners) are answered from [`tables()`] built once per process.
 
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Opcode, Operands};
 
-use super::forward::{assign_forwarding, is_static_transfer};
+use super::forward::Forwarding;
 use super::ops::{Kind, Op, OP_SIZE};
+
+#[cfg(test)]
+mod reference;
+mod tables;
+
+pub(crate) use tables::{tables, Tables};
 
 /// Longest run of instruction ops without a `Checkpoint` (or block entry) in between.
 pub(crate) const CHECKPOINT_INTERVAL: u32 = 64;
@@ -45,78 +54,98 @@ impl Program {
     /// instruction set get the 32-bit variants of the few kinds whose results differ
     /// ([`Kind::of_32bit`]).
     pub(crate) fn compile(view: CodeView<'_>, jump_table: &[u32], cost_model: CostModel) -> Program {
+        let t = tables();
+        let kinds = if view.set.is_64bit() { &t.kinds } else { &t.kinds_32bit };
         let code_len = view.len() as usize;
         let mut ops = Vec::with_capacity(code_len / 2 + 8);
         let mut pcs = Vec::with_capacity(code_len / 2 + 8);
+        // Forwarding is chosen as ops are emitted: turning a branch into a `Trap` below keeps
+        // it right, since a branch ends its block and a `Trap` reads no register.
+        let mut forwarding = Forwarding::with_capacity(code_len / 2 + 8);
         let mut pc_to_op = vec![NONE; code_len + 1];
+        // Block starts inside the code: exactly the valid jump targets (see `BlockStarts`).
+        let mut starts = BlockStarts::new(code_len);
         let mut fixups: Vec<(usize, u32, u32)> = Vec::new(); // (op index, target pc, next pc)
-        let mut block_gas: Option<usize> = None;
+        let trap_cost = cost_model.cost(Opcode::Trap);
+        // The open block's `Gas` op and cost so far.
+        let mut block: Option<(usize, u32)> = None;
         let mut since_checkpoint = 0u32;
-        let kind_of = if view.set.is_64bit() { Kind::of } else { Kind::of_32bit };
 
         for d in view.instructions() {
-            if block_gas.is_none() {
-                block_gas = Some(ops.len());
-                ops.push(Op::new(Kind::Gas));
-                pcs.push(d.pc);
-                since_checkpoint = 0;
-            } else if since_checkpoint == CHECKPOINT_INTERVAL {
-                ops.push(Op::new(Kind::Checkpoint));
-                pcs.push(d.pc);
-                since_checkpoint = 0;
-            }
-            since_checkpoint += 1;
-            let gas_index = block_gas.expect("a block is open");
-            let cost = match d.kind {
-                DecodedKind::Valid => cost_model.cost(d.inst.opcode),
-                _ => cost_model.cost(Opcode::Trap),
+            let (gas_index, mut cost) = match block {
+                Some(open) => {
+                    if since_checkpoint == CHECKPOINT_INTERVAL {
+                        let mut op = new_op(t, Kind::Checkpoint);
+                        forwarding.next(t, &mut op);
+                        ops.push(op);
+                        pcs.push(d.pc);
+                        since_checkpoint = 0;
+                    }
+                    open
+                }
+                None => {
+                    starts.insert(d.pc);
+                    let mut op = new_op(t, Kind::Gas);
+                    forwarding.next(t, &mut op);
+                    ops.push(op);
+                    pcs.push(d.pc);
+                    since_checkpoint = 0;
+                    (ops.len() - 1, 0)
+                }
             };
-            ops[gas_index].x = ops[gas_index].x.saturating_add(cost);
+            since_checkpoint += 1;
+            cost = cost.saturating_add(match d.kind {
+                DecodedKind::Valid => cost_model.cost(d.inst.opcode),
+                _ => trap_cost,
+            });
 
             if let Some(slot) = pc_to_op.get_mut(d.pc as usize) {
                 *slot = ops.len() as u32;
             }
-            let op = lower(kind_of(d.inst.opcode), d.inst.operands);
+            let kind = kinds[d.inst.opcode.index()];
             if let Some(target) = d.inst.operands.target() {
                 fixups.push((ops.len(), target, d.next_pc()));
             }
+            let mut op = lower(new_op(t, kind), d.inst.operands);
+            forwarding.next(t, &mut op);
             ops.push(op);
             pcs.push(d.pc);
             if d.ends_block() {
-                block_gas = None;
+                ops[gas_index].x = cost;
+                block = None;
+            } else {
+                block = Some((gas_index, cost));
             }
+        }
+        if let Some((gas_index, cost)) = block {
+            ops[gas_index].x = cost;
         }
 
+        // Every op with a target is a static jump or branch (`is_static_transfer`).
         for (index, target, next) in fixups {
-            let op = &mut ops[index];
-            let falls_through = op.kind != Kind::Jump && op.kind != Kind::LoadImmAndJump;
-            let target_ok = view.is_jump_target_valid(target);
-            let next_ok = !falls_through || view.is_jump_target_valid(next);
+            let falls_through = ops[index].kind != Kind::Jump && ops[index].kind != Kind::LoadImmAndJump;
+            let target_ok = starts.contains(target);
+            let next_ok = !falls_through || starts.contains(next);
             if target_ok && next_ok {
-                op.y = block_entry(&pc_to_op, target);
-            } else if op.kind == Kind::LoadImmAndJump {
-                // The register is written before the jump target is found invalid.
-                op.kind = Kind::LoadImmAndTrap;
-                op.handler = super::threaded::handler_for(Kind::LoadImmAndTrap, 0);
+                // Taken branches and jumps charge their target block inline: keep its cost at
+                // hand, and `y` is the byte distance to the target (see `Op::target`).
+                let entry = block_entry(&pc_to_op, target);
+                ops[index].z = ops[entry as usize].x;
+                ops[index].y = entry.wrapping_sub(index as u32).wrapping_mul(OP_SIZE);
+            } else if ops[index].kind == Kind::LoadImmAndJump {
+                // The register is written before the jump target is found invalid. (Its
+                // forwarding stays right: neither kind reads a register or passes one on.)
+                ops[index].kind = Kind::LoadImmAndTrap;
+                ops[index].handler = t.handler(Kind::LoadImmAndTrap, 0);
             } else {
-                *op = Op::new(Kind::Trap);
-            }
-        }
-        // Taken branches and jumps charge their target block inline: keep its cost at hand.
-        for index in 0..ops.len() {
-            let kind = ops[index].kind;
-            if kind != Kind::Trap && kind != Kind::LoadImmAndJumpIndirect && is_static_transfer(kind) {
-                let target = ops[index].y;
-                ops[index].z = ops[target as usize].x;
-                // From here on, `y` is the byte distance to the target (see `Op::target`).
-                ops[index].y = (target.wrapping_sub(index as u32)).wrapping_mul(OP_SIZE);
+                ops[index] = Op::new(Kind::Trap);
             }
         }
 
         let jump_table = jump_table
             .iter()
             .map(|&target| {
-                if view.is_jump_target_valid(target) {
+                if starts.contains(target) {
                     let entry = block_entry(&pc_to_op, target);
                     (entry * OP_SIZE, ops[entry as usize].x)
                 } else {
@@ -125,7 +154,7 @@ impl Program {
             })
             .collect();
 
-        let forward = assign_forwarding(&mut ops);
+        let forward = forwarding.forward;
         let fused = super::fused::fuse(&mut ops, &forward);
         Program { ops, pcs, pc_to_op, jump_table, forward, fused }
     }
@@ -147,8 +176,15 @@ fn block_entry(pc_to_op: &[u32], pc: u32) -> u32 {
     pc_to_op[pc as usize] - 1
 }
 
-fn lower(kind: Kind, operands: Operands) -> Op {
-    let mut op = Op::new(kind);
+/// `Op::new(kind)`, with the handler from the table.
+#[inline(always)]
+fn new_op(t: &Tables, kind: Kind) -> Op {
+    Op { handler: t.handler(kind, 0), kind, a: 0, b: 0, c: 0, x: 0, y: 0, z: 0 }
+}
+
+/// Fills `op` (fresh, of the instruction's kind) with the instruction's operands.
+#[inline(always)]
+pub(super) fn lower(mut op: Op, operands: Operands) -> Op {
     match operands {
         Operands::Argless => {}
         Operands::Imm { imm } => op.x = imm,
@@ -201,4 +237,33 @@ fn lower(kind: Kind, operands: Operands) -> Op {
         }
     }
     op
+}
+
+/// The block starts of a program inside its code, one bit per code offset. The instruction
+/// stream's positions are exactly the offsets where `CodeView::is_instruction_start` holds, and
+/// a position opens a block exactly when the previous one ends a block, which is
+/// `CodeView::is_jump_target_valid`'s rule; so these are the valid jump targets.
+struct BlockStarts {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl BlockStarts {
+    fn new(len: usize) -> BlockStarts {
+        BlockStarts { bits: vec![0; len.div_ceil(64)], len }
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, pc: u32) {
+        let pc = pc as usize;
+        if pc < self.len {
+            self.bits[pc >> 6] |= 1 << (pc & 63);
+        }
+    }
+
+    #[inline(always)]
+    fn contains(&self, pc: u32) -> bool {
+        let pc = pc as usize;
+        pc < self.len && self.bits[pc >> 6] & (1 << (pc & 63)) != 0
+    }
 }

@@ -1,0 +1,380 @@
+//! The decoder: bitmask and skip rules, operand layouts, register clamping, immediate
+//! sign extension, the zero-padded tail, invalid opcodes and the implicit trap at the end.
+//!
+//! Bitmask queries read a 64-bit window of the bitmask at once and count zeros with
+//! `trailing_zeros`/`leading_zeros`; operands come from one 16-byte load of the code
+//! (`operands`). The straightforward bit-by-bit definitions they must agree with are kept
+//! as test references (`reference`).
+
+mod operands;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
+
+pub use operands::{decode_operands, read_imm};
+
+use crate::inst::{Decoded, DecodedKind, Instruction};
+use crate::opcode::Opcode;
+use crate::variant::InstructionSet;
+
+/// The largest skip an instruction can have; longer gaps end in an invalid position.
+pub const MAX_SKIP: u32 = 24;
+
+/// A read-only view of a program's code and bitmask under one instruction set.
+#[derive(Copy, Clone, Debug)]
+pub struct CodeView<'a> {
+    /// The instruction set the opcode bytes are read with.
+    pub set: InstructionSet,
+    /// Code bytes.
+    pub code: &'a [u8],
+    /// Bitmask, one bit per code byte, least significant bit first.
+    pub bitmask: &'a [u8],
+}
+
+impl<'a> CodeView<'a> {
+    /// Creates a view. `bitmask` must hold at least `ceil(code.len() / 8)` bytes
+    /// (blob parsing guarantees it); missing bytes read as zero.
+    pub fn new(set: InstructionSet, code: &'a [u8], bitmask: &'a [u8]) -> Self {
+        CodeView { set, code, bitmask }
+    }
+
+    /// Code length in bytes.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    /// Whether the code is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.code.is_empty()
+    }
+
+    /// Whether the bitmask marks an instruction at `offset` (false past the end).
+    #[inline]
+    pub fn is_marked(&self, offset: u32) -> bool {
+        (offset as usize) < self.code.len()
+            && self.bitmask.get(offset as usize >> 3).is_some_and(|b| b & (1 << (offset & 7)) != 0)
+    }
+
+    /// Bitmask bits from position `at` on: bit `i` is position `at + i`. At least the low
+    /// 57 bits are the bitmask's (missing bytes read as zero); bits at or past the end of the
+    /// code are whatever the bitmask holds there.
+    #[inline(always)]
+    fn bits_from(&self, at: usize) -> u64 {
+        bits_from(self.bitmask, at)
+    }
+
+    /// The skip of the instruction at `at` (< code length) given `bits = bits_from(at + 1)`.
+    #[inline(always)]
+    fn skip_with(&self, at: usize, bits: u64) -> u32 {
+        let to_end = (self.code.len() - at - 1).min(MAX_SKIP as usize);
+        (bits | 1 << to_end).trailing_zeros()
+    }
+
+    /// `skip(offset)`: zero bits after `offset` before the next marked position, counting
+    /// positions at or past the end of the code as marked, capped at [`MAX_SKIP`].
+    #[inline]
+    pub fn skip(&self, offset: u32) -> u32 {
+        let at = offset as usize;
+        if at >= self.code.len() {
+            return 0;
+        }
+        self.skip_with(at, self.bits_from(at + 1))
+    }
+
+    /// Distance back from `offset` to the nearest marked position within the skip limit:
+    /// `Some(s)` when `offset - s - 1` is marked and nothing in between is.
+    #[inline]
+    pub fn previous_skip(&self, offset: u32) -> Option<u32> {
+        let at = offset as usize;
+        if at == 0 || self.code.is_empty() {
+            return None;
+        }
+        // The highest position that can be marked, and how many unmarkable ones lie above it.
+        let top = (at - 1).min(self.code.len() - 1);
+        let above = at - 1 - top;
+        if above > MAX_SKIP as usize {
+            return None;
+        }
+        // A window whose bit 63 is position `top`, holding at least 57 positions below it
+        // (or all of them down to 0).
+        let base = (top >> 3).saturating_sub(7);
+        let window = self.bits_from(base << 3) << (63 - (top - (base << 3)));
+        let s = window.leading_zeros() as usize + above;
+        (s <= MAX_SKIP as usize).then_some(s as u32)
+    }
+
+    /// Whether an instruction (possibly the invalid position after an over-long gap) starts at `offset`.
+    #[inline]
+    pub fn is_instruction_start(&self, offset: u32) -> bool {
+        (offset as usize) < self.code.len() && self.starts_with(offset, self.previous_skip(offset))
+    }
+
+    /// [`Self::is_instruction_start`] for an offset inside the code, given its previous skip.
+    #[inline(always)]
+    fn starts_with(&self, offset: u32, previous: Option<u32>) -> bool {
+        offset == 0 || self.is_marked(offset) || previous == Some(MAX_SKIP)
+    }
+
+    /// Whether `offset` is a valid jump target: an instruction start that opens a basic block
+    /// (no previous instruction within reach, or the previous one ends a block; an invalid
+    /// opcode counts as `trap`). This is PolkaVM's rule; see docs/semantics.md.
+    #[inline]
+    pub fn is_jump_target_valid(&self, offset: u32) -> bool {
+        if offset as usize >= self.code.len() {
+            return false;
+        }
+        let previous = self.previous_skip(offset);
+        if !self.starts_with(offset, previous) {
+            return false;
+        }
+        match previous {
+            None => true,
+            Some(s) => {
+                let byte = self.code[(offset - s - 1) as usize];
+                self.set.opcode(byte).is_none_or(Opcode::is_terminator)
+            }
+        }
+    }
+
+    /// The first marked position at or after `from`, or the code length if there is none.
+    fn next_marked(&self, mut from: usize) -> usize {
+        let len = self.code.len();
+        while from < len {
+            let bits = self.bits_from(from);
+            if bits != 0 {
+                return (from + bits.trailing_zeros() as usize).min(len);
+            }
+            from += 64 - (from & 7);
+        }
+        len
+    }
+
+    /// Decodes the instruction at `offset`.
+    #[inline]
+    pub fn decode(&self, offset: u32) -> Decoded {
+        self.decode_in(self.set.table(), offset)
+    }
+
+    /// [`Self::decode`] with the opcode table of [`Self::set`] at hand.
+    #[inline(always)]
+    fn decode_in(&self, table: &[Option<Opcode>; 256], offset: u32) -> Decoded {
+        let at = offset as usize;
+        if at >= self.code.len() {
+            return Decoded { pc: offset, len: 1, inst: Instruction::TRAP, kind: DecodedKind::EndOfCode };
+        }
+        let bits = self.bits_from(at);
+        if bits & 1 == 0 {
+            return self.unmarked(offset);
+        }
+        self.decode_marked(table, offset, self.skip_with(at, bits >> 1))
+    }
+
+    /// Decodes the instruction at marked `offset` (inside the code), given its skip.
+    #[inline(always)]
+    fn decode_marked(&self, table: &[Option<Opcode>; 256], offset: u32, skip: u32) -> Decoded {
+        let at = offset as usize;
+        let byte = self.code[at];
+        let Some(opcode) = table[usize::from(byte)] else {
+            let kind = DecodedKind::InvalidOpcode(byte);
+            return Decoded { pc: offset, len: 1 + skip, inst: Instruction::TRAP, kind };
+        };
+        let operands = operands::operands(opcode, offset, self.chunk(at + 1), skip);
+        Decoded {
+            pc: offset,
+            len: 1 + skip,
+            inst: Instruction { opcode, operands },
+            kind: DecodedKind::Valid,
+        }
+    }
+
+    /// The invalid position at unmarked `offset`, reaching to the next marked one.
+    #[cold]
+    fn unmarked(&self, offset: u32) -> Decoded {
+        let next = self.next_marked(offset as usize + 1) as u32;
+        Decoded { pc: offset, len: next - offset, inst: Instruction::TRAP, kind: DecodedKind::Unmarked }
+    }
+
+    /// The 16 code bytes from `start` as a little-endian number, zero-padded past the end.
+    #[inline(always)]
+    fn chunk(&self, start: usize) -> u128 {
+        match self.code.get(start..).and_then(<[u8]>::first_chunk::<16>) {
+            Some(bytes) => u128::from_le_bytes(*bytes),
+            None => tail_chunk(self.code, start),
+        }
+    }
+
+    /// Code offsets at which basic blocks start, in order: offset 0 and every instruction after
+    /// one that [ends a block](Decoded::ends_block) (the implicit end-of-code trap included).
+    pub fn block_starts(&self) -> impl Iterator<Item = u32> + 'a {
+        let mut at_start = true;
+        self.instructions().filter_map(move |d| {
+            let start = at_start.then_some(d.pc);
+            at_start = d.ends_block();
+            start
+        })
+    }
+
+    /// Iterates over every instruction from offset 0 in code order, including invalid
+    /// positions and, if the last instruction can fall through, the implicit trap at the end.
+    pub fn instructions(&self) -> Instructions<'a> {
+        let mut iter = Instructions {
+            view: *self,
+            table: self.set.table(),
+            pc: 0,
+            done: self.code.is_empty(),
+            marked: self.is_marked(0),
+            next_mark: 0,
+            word: self.block(0) & !1,
+            block: 0,
+        };
+        iter.settle();
+        iter
+    }
+
+    /// The bitmask bits of positions `64 * index ..` (64 of them), zero-padded.
+    #[inline(always)]
+    fn block(&self, index: usize) -> u64 {
+        self.bits_from(index << 6)
+    }
+}
+
+// The helpers below take slices rather than a `CodeView`, so that inlining them into a loop
+// over [`Instructions`] never takes the iterator's address (which would keep its fields in
+// memory instead of registers).
+
+/// Bitmask bits from position `at` on (see [`CodeView::bits_from`]).
+#[inline(always)]
+fn bits_from(bitmask: &[u8], at: usize) -> u64 {
+    let index = at >> 3;
+    let word = match bitmask.get(index..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(bytes) => u64::from_le_bytes(*bytes),
+        None => tail_word(bitmask, index),
+    };
+    word >> (at & 7)
+}
+
+/// The bitmask bytes from `index` on as a little-endian word, zero-padded.
+#[cold]
+fn tail_word(bitmask: &[u8], index: usize) -> u64 {
+    let mut bytes = [0u8; 8];
+    let tail = bitmask.get(index..).unwrap_or(&[]);
+    let n = tail.len().min(8);
+    bytes[..n].copy_from_slice(&tail[..n]);
+    u64::from_le_bytes(bytes)
+}
+
+/// [`CodeView::chunk`] near the end of the code.
+#[cold]
+fn tail_chunk(code: &[u8], start: usize) -> u128 {
+    let mut bytes = [0u8; 16];
+    let tail = code.get(start..).unwrap_or(&[]);
+    bytes[..tail.len()].copy_from_slice(tail);
+    u128::from_le_bytes(bytes)
+}
+
+/// Iterator returned by [`CodeView::instructions`].
+///
+/// It walks the bitmask one 64-bit word at a time, so finding the next instruction costs a
+/// few register operations and no dependent load.
+#[derive(Clone, Debug)]
+pub struct Instructions<'a> {
+    view: CodeView<'a>,
+    table: &'static [Option<Opcode>; 256],
+    /// The position decoded next.
+    pc: u32,
+    done: bool,
+    /// Whether `pc` is marked.
+    marked: bool,
+    /// The first marked position after `pc`, or the code length.
+    next_mark: u32,
+    /// The marks of 64-position block `block` from `next_mark` on (none once it is the end).
+    word: u64,
+    block: usize,
+}
+
+impl Instructions<'_> {
+    /// Sets `next_mark` to the lowest mark in `word` or the blocks after it.
+    #[inline(always)]
+    fn settle(&mut self) {
+        let len = self.view.code.len();
+        if self.word == 0 {
+            // By value, so that the iterator's fields can stay in registers.
+            (self.block, self.word) = next_block(self.view.bitmask, len, self.block);
+        }
+        let mark = (self.block << 6) + self.word.trailing_zeros() as usize;
+        self.next_mark = mark.min(len) as u32;
+    }
+
+    /// Moves to `next_mark` and finds the mark after it.
+    #[inline(always)]
+    fn advance(&mut self) {
+        self.pc = self.next_mark;
+        self.marked = (self.next_mark as usize) < self.view.code.len();
+        self.word &= self.word.wrapping_sub(1);
+        self.settle();
+    }
+}
+
+/// The first 64-position block after `index` with a mark, and its marks; past the end of the
+/// code, the block holding the end and no marks (an empty word then yields the code length).
+/// Takes the bitmask by value so that [`Instructions`] can live in registers.
+#[inline(never)]
+fn next_block(bitmask: &[u8], len: usize, mut index: usize) -> (usize, u64) {
+    loop {
+        index += 1;
+        if index << 6 >= len {
+            return (len >> 6, 0);
+        }
+        let word = bits_from(bitmask, index << 6);
+        if word != 0 {
+            return (index, word);
+        }
+    }
+}
+
+impl Iterator for Instructions<'_> {
+    type Item = Decoded;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Decoded> {
+        if self.done {
+            return None;
+        }
+        let pc = self.pc;
+        let len = self.view.code.len();
+        if !self.marked {
+            self.done = true;
+            if pc as usize >= len {
+                return Some(Decoded { pc, len: 1, inst: Instruction::TRAP, kind: DecodedKind::EndOfCode });
+            }
+            let decoded = Decoded {
+                pc,
+                len: self.next_mark - pc,
+                inst: Instruction::TRAP,
+                kind: DecodedKind::Unmarked,
+            };
+            self.advance();
+            // It decodes as `trap`, which cannot fall through.
+            self.done = decoded.next_pc() as usize >= len;
+            return Some(decoded);
+        }
+        // `next_mark` is at most the code length, which counts as marked.
+        let gap = self.next_mark - pc - 1;
+        let skip = gap.min(MAX_SKIP);
+        if skip == gap {
+            self.advance();
+        } else {
+            self.pc = pc + 1 + skip;
+            self.marked = false;
+        }
+        // Whether the instruction ends the code: an invalid opcode decodes as `trap`.
+        self.done = pc as usize + 1 + skip as usize >= len
+            && !self.table[usize::from(self.view.code[pc as usize])].is_some_and(Opcode::can_fall_through);
+        Some(self.view.decode_marked(self.table, pc, skip))
+    }
+}
+
+impl core::iter::FusedIterator for Instructions<'_> {}
