@@ -32,7 +32,7 @@ impl Compiler<'_> {
         use Opcode as O;
         let opcode = inst.opcode;
         let done = match inst.operands {
-            P::Argless => self.argless(pc, next, opcode),
+            P::Argless => self.argless(pc, opcode),
             P::Imm { imm } => {
                 self.host_exit(pc, imm, self.stubs.host_call);
                 true
@@ -111,7 +111,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn argless(&mut self, pc: u32, next: u32, opcode: Opcode) -> bool {
+    fn argless(&mut self, pc: u32, opcode: Opcode) -> bool {
         match opcode {
             Opcode::Trap => self.trap(pc),
             // A block boundary with no code: the next block's charge follows directly.
@@ -119,7 +119,6 @@ impl Compiler<'_> {
             Opcode::Memset => self.host_exit(pc, 0, self.stubs.memset),
             _ => return false,
         }
-        let _ = next;
         true
     }
 

@@ -136,7 +136,8 @@ impl<'a> Compiler<'a> {
             } else {
                 c.trap(d.pc);
             }
-            if d.ends_block() || d.kind != DecodedKind::Valid {
+            // (Invalid positions decode as `trap`, which ends a block.)
+            if d.ends_block() {
                 c.close_block()?;
             }
         }
