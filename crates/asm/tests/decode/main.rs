@@ -9,3 +9,4 @@ mod common;
 mod control;
 mod mov;
 mod stream;
+mod vector;

@@ -1,9 +1,9 @@
 //! The entry and exit trampolines and the shared exit stubs.
 //!
 //! Entry (`extern "sysv64" fn(guest_base)`, at the start of the code): saves the host's
-//! callee-saved registers, records the native stack pointer in the context, loads the 13
-//! guest registers from the register file the context points to and jumps to
-//! [`VmCtx::resume`](super::super::vmctx::VmCtx). Exit: stores the guest registers back,
+//! callee-saved registers, records the native stack pointer in the context, loads the gas
+//! counter into `xmm15` and the 13 guest registers from the register file the context points to and jumps to
+//! [`VmCtx::resume`](super::super::vmctx::VmCtx). Exit: stores the guest registers and the gas counter back,
 //! restores the stack and the callee-saved registers and returns to the host. Nothing in
 //! between uses a system call or another thread: a host call is an exit plus an entry.
 //!
@@ -13,7 +13,7 @@
 use asm::{Assembler, Label, Mem, Reg as H, Scale, Size, Width};
 use isa::Reg;
 
-use super::{ctx, host, BASE, TMP};
+use super::{ctx, host, BASE, GAS, TMP};
 use crate::jit::vmctx::{self, ExitCode};
 use crate::jit::Layout;
 
@@ -68,6 +68,7 @@ impl Stubs {
         }
         asm.mov_rr(Size::S64, BASE, H::Rdi);
         asm.mov_mr(Size::S64, ctx(vmctx::NATIVE_SP), H::Rsp);
+        asm.vmovq_load(GAS, ctx(vmctx::GAS));
         asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
         for reg in Reg::ALL {
             asm.load(Width::W64, host(reg), Mem::base(TMP, 8 * reg.index() as i32));
@@ -76,6 +77,7 @@ impl Stubs {
 
         asm.align(16);
         asm.bind(self.exit);
+        asm.vmovq_store(ctx(vmctx::GAS), GAS);
         asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
         for reg in Reg::ALL {
             asm.store(Width::W64, Mem::base(TMP, 8 * reg.index() as i32), host(reg));
