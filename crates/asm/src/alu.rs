@@ -105,6 +105,17 @@ impl Assembler {
         self.offset() - 4
     }
 
+    /// `op dst, imm32`, always in the `0x81` form with a four-byte immediate, returning the
+    /// offset of that immediate for [`Assembler::patch_u32`] (as [`Assembler::alu_mi_imm32`]).
+    #[inline]
+    pub fn alu_ri_imm32(&mut self, op: AluOp, size: Size, dst: Reg, imm: i32) -> u32 {
+        emit!(self, |i| {
+            i.rr(0, size.w(), 0x81, op as u8, dst.num(), false);
+            i.imm32(imm as u32);
+        });
+        self.offset() - 4
+    }
+
     /// `test a, b`: flags of `a & b`.
     #[inline]
     pub fn test_rr(&mut self, size: Size, a: Reg, b: Reg) {

@@ -27,9 +27,10 @@ macro_rules! emit {
 /// The longest instruction x86-64 accepts.
 pub const MAX_INST_LEN: usize = 15;
 
-/// The longest instruction this crate emits: `66` + REX + two opcode bytes + ModRM + SIB + disp32 +
-/// imm32.
-pub(crate) const MAX_EMITTED_LEN: usize = 1 + 1 + 2 + 1 + 1 + 4 + 4;
+/// The longest instruction this crate emits: the `gs` and address-size prefixes + REX + opcode +
+/// ModRM + SIB + disp32 + imm32 (an operand-size prefix only comes with an imm16, a two-byte
+/// opcode only with an imm8 or none).
+pub(crate) const MAX_EMITTED_LEN: usize = 2 + 1 + 1 + 1 + 1 + 4 + 4;
 const _: () = assert!(MAX_EMITTED_LEN <= MAX_INST_LEN);
 
 /// Bytes writable at the end of the code: an instruction plus a speculative 8-byte store starting
@@ -160,6 +161,7 @@ impl<'a> Inst<'a> {
     /// REX for a register-memory form.
     #[inline(always)]
     pub(crate) fn rex_rm(&mut self, w: bool, reg: u8, mem: &Mem, force: bool) {
+        self.mem_prefixes(mem);
         let xb = mem.rex_xb();
         self.rex(w, (reg >> 3) & 1, xb >> 1, xb & 1, force);
     }

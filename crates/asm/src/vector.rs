@@ -48,6 +48,7 @@ impl Assembler {
     #[inline]
     pub fn vmovq_load(&mut self, dst: Xmm, mem: Mem) {
         emit!(self, |i| {
+            i.mem_prefixes(&mem);
             i.vex(false, dst.num(), mem.rex_xb(), MAP_0F, 0, PP_F3);
             i.byte(0x7E);
             i.mem(dst.num(), &mem);
@@ -58,6 +59,7 @@ impl Assembler {
     #[inline]
     pub fn vmovq_store(&mut self, mem: Mem, src: Xmm) {
         emit!(self, |i| {
+            i.mem_prefixes(&mem);
             i.vex(false, src.num(), mem.rex_xb(), MAP_0F, 0, PP_66);
             i.byte(0xD6);
             i.mem(src.num(), &mem);
@@ -89,6 +91,7 @@ impl Assembler {
     #[inline]
     pub fn vpsubq_load(&mut self, dst: Xmm, a: Xmm, mem: Mem) {
         emit!(self, |i| {
+            i.mem_prefixes(&mem);
             i.vex(false, dst.num(), mem.rex_xb(), MAP_0F, a.num(), PP_66);
             i.byte(0xFB);
             i.mem(dst.num(), &mem);

@@ -141,6 +141,24 @@ fn patchable_immediates() {
 }
 
 #[test]
+fn patchable_register_immediates() {
+    for (k, dst) in Reg::ALL.into_iter().enumerate() {
+        let op = AluOp::ALL[k % 8];
+        let size = Size::ALL[k % 2];
+        let mut a = gannet_asm::Assembler::new();
+        let at = a.alu_ri_imm32(op, size, dst, 1) as usize;
+        assert_eq!(at + 4, a.len());
+        let patched = IMMS[k % IMMS.len()];
+        a.patch_u32(at as u32, patched as u32);
+        let code = a.code();
+        let i = decode_at(code, 0);
+        check_shape(&i, code, mnemonic(op), 2);
+        check_reg(&i, code, 0, dst, sbits(size));
+        check_imm(&i, code, 1, patched as i64, sbits(size));
+    }
+}
+
+#[test]
 fn test_forms() {
     for size in Size::ALL {
         for a in Reg::ALL {

@@ -127,7 +127,7 @@ pub fn check_mem(i: &Instruction, code: &[u8], op: u32, mem: &Mem, bytes: usize)
     let (base, index, scale) = match mem.addr() {
         Addr::Base(b) => (b, None, 1),
         Addr::BaseIndex(b, x, s) => (b, Some(x), s.factor()),
-        Addr::Label(_) => panic!("check_mem takes register-based operands"),
+        Addr::Label(_) | Addr::Abs | Addr::Index(..) => panic!("check_mem takes register-based operands"),
     };
     assert_eq!(i.memory_base(), gpr(base, 64), "base of {mem:?} in {code:02x?}");
     assert_eq!(i.memory_index(), index.map_or(Register::None, |x| gpr(x, 64)), "{mem:?} {code:02x?}");

@@ -8,5 +8,6 @@ mod buffer;
 mod common;
 mod control;
 mod mov;
+mod segment;
 mod stream;
 mod vector;

@@ -74,7 +74,8 @@ fn vpsubq_with_register_memory() {
                 let short = match mem.addr() {
                     Addr::Base(b) => b.num() < 8,
                     Addr::BaseIndex(b, x, _) => b.num() < 8 && x.num() < 8,
-                    Addr::Label(_) => true,
+                    Addr::Label(_) | Addr::Abs => true,
+                    Addr::Index(x, _) => x.num() < 8,
                 };
                 assert_eq!(c[0], if short { 0xC5 } else { 0xC4 }, "{c:02x?}");
             }

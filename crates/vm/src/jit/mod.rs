@@ -61,13 +61,12 @@ pub(crate) struct Compiled {
     pub jump_table: Vec<u64>,
 }
 
-/// Whether this machine can run compiled code: x86-64 Linux with the AVX (VEX-encoded gas
-/// counter), BMI1, BMI2, LZCNT and POPCNT instructions the code generator uses.
+/// Whether this machine can run compiled code: x86-64 Linux with the BMI1, BMI2, LZCNT and
+/// POPCNT instructions the code generator uses.
 pub fn is_supported() -> bool {
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     {
-        std::arch::is_x86_feature_detected!("avx")
-            && std::arch::is_x86_feature_detected!("bmi1")
+        std::arch::is_x86_feature_detected!("bmi1")
             && std::arch::is_x86_feature_detected!("bmi2")
             && std::arch::is_x86_feature_detected!("lzcnt")
             && std::arch::is_x86_feature_detected!("popcnt")

@@ -151,6 +151,7 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
 #[inline(always)]
 fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> ExitCode {
     let base = memory.reservation().base_ptr();
+    crate::sys::gs::set_gs_base(base as u64);
     let ctx = context(memory);
     ctx.gas = cpu.gas;
     ctx.regs = cpu.regs.as_mut_ptr();
@@ -160,14 +161,15 @@ fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize)
     // SAFETY: `entry` is the entry trampoline of this module's code (see `emit::stubs`),
     // which follows the System V ABI: it saves and restores every callee-saved register and
     // the stack pointer, and returns normally on every exit (faults included: the signal
-    // handler resumes the thread at the code's fault exit). It reads and writes only the
+    // handler resumes the thread at the code's fault exit). The `gs` base is this instance's
+    // guest base (set just above). It reads and writes only the
     // context and jump table in this instance's reservation prefix, the 13 registers at
     // `cpu.regs` (alive and exclusively borrowed for the call), and guest memory, all of
     // whose accessible pages it may legitimately change; every guest access is confined to
     // `[base, base + 4 GiB + 8)` by construction.
     unsafe {
-        let f: extern "sysv64" fn(*mut u8) = core::mem::transmute(entry);
-        f(base);
+        let f: extern "sysv64" fn() = core::mem::transmute(entry);
+        f();
     }
     let ctx = context(memory);
     // Every exit stub stores a valid code before leaving; anything else would be a code

@@ -1,10 +1,11 @@
 //! Operating-system services: the guest address-space reservation ([`guest`]), executable
-//! code memory ([`code`]), the fault signal handler ([`signals`]) and lazily zeroed tables
-//! ([`zeroed`]).
+//! code memory ([`code`]), the fault signal handler ([`signals`]), the `gs` segment base
+//! compiled code addresses through ([`gs`]) and lazily zeroed tables ([`zeroed`]).
 //!
 //! This is one of the few places `unsafe` is allowed. Each block carries a `// SAFETY:` note.
 
 pub mod code;
+pub mod gs;
 pub mod guest;
 pub mod signals;
 pub mod zeroed;

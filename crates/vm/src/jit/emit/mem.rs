@@ -1,12 +1,13 @@
-//! Loads and stores: `[r15 + 32-bit address]`, no bounds checks. The address is computed in
-//! 32 bits (`lea ecx, [base + offset]` wraps modulo 2^32 and zero-extends), so an access can
-//! only reach the 4 GiB reservation or the guard after it; the page protections, which
+//! Loads and stores: `gs:[base32 + offset]` with 32-bit address size, no bounds checks. The
+//! addressing hardware computes `base + offset` modulo 2^32 and zero-extends it before adding
+//! the `gs` base (the guest base), so an access can only reach the 4 GiB reservation or the
+//! guard after it, and no instruction is spent on the address; the page protections, which
 //! mirror the guest's access rights, make every forbidden access fault.
 
-use asm::{Mem, Reg as H, Scale, Size, Width};
+use asm::{Mem, Reg as H, Size, Width};
 use isa::{sext, Opcode};
 
-use super::{Compiler, BASE, TMP};
+use super::Compiler;
 
 /// Width and signedness of a load.
 fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
@@ -39,20 +40,11 @@ impl Compiler<'_> {
     /// The operand for guest address `base + offset` (mod 2^32); `base` `None` is absolute.
     fn address(&mut self, base: Option<H>, offset: u32) -> Mem {
         match base {
-            None if offset < 0x8000_0000 => Mem::base(BASE, offset as i32),
-            None => {
-                self.asm.mov_ri(Size::S32, TMP, offset as i32);
-                Mem::index(BASE, TMP, Scale::S1, 0)
-            }
-            Some(base) => {
-                if offset == 0 {
-                    self.asm.mov_rr(Size::S32, TMP, base);
-                } else {
-                    self.asm.lea(Size::S32, TMP, Mem::base(base, offset as i32));
-                }
-                Mem::index(BASE, TMP, Scale::S1, 0)
-            }
+            None => Mem::abs(offset as i32),
+            Some(base) => Mem::base(base, offset as i32),
         }
+        .gs()
+        .addr32()
     }
 
     /// A load into `d` from `base + offset`; `false` if `opcode` is not a load.

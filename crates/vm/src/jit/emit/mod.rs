@@ -6,13 +6,12 @@
 //! the blob. Forward branches are rel32 fixups resolved once at the end.
 //!
 //! Conventions of the generated code: the 13 guest registers live in host registers
-//! ([`host`]); `r15` holds the guest base; `rcx` is the only scratch register; memory
-//! operands are `[r15 + 32-bit offset]`. While compiled code runs, the gas counter lives in the
-//! low lane of `xmm15` ([`GAS`]; the upper lane is 0). Each basic block starts by charging its
-//! cost: `vpsubq xmm15, xmm15, [rip + cost]; vmovmskpd ecx, xmm15; test ecx, ecx; jnz
-//! out_of_gas`, the 16-byte constant `(cost, 0)` living in a pool after the code, shared by all
-//! blocks of equal cost. A register counter keeps the block-to-block dependency at one cycle,
-//! where `sub qword [mem], cost` chained every block through a store and a reload. Within a guest instruction, the memory access (the only
+//! ([`host`]); the `gs` segment base is the guest base, so guest memory, the context and the
+//! jump table are all `gs:`-relative operands (guest addresses with 32-bit address size, which
+//! wraps them modulo 2^32 in the addressing hardware itself); `r15` holds the gas counter and
+//! `rcx` is the only scratch register. Each basic block starts by charging its cost (`sub r15,
+//! cost; jl out_of_gas`, one fused micro-op on a register), the cost being patched in when the
+//! block ends. Within a guest instruction, the memory access (the only
 //! thing that can fault) comes before any write to a guest register, so a fault leaves the
 //! guest state exactly as before the instruction.
 
@@ -22,7 +21,7 @@ pub(crate) mod mem;
 mod muldiv;
 mod stubs;
 
-use asm::{Assembler, Cond, Label, Mem, Reg as H, Size, Xmm};
+use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Opcode, Reg};
 
@@ -45,14 +44,10 @@ const HOST: [H; 13] = [
     H::R11, // a5
 ];
 
-/// Guest memory base.
-const BASE: H = H::R15;
+/// The gas counter while compiled code runs.
+const GAS: H = H::R15;
 /// Scratch register.
 const TMP: H = H::Rcx;
-/// The gas counter while compiled code runs (low lane; the high lane stays 0).
-const GAS: Xmm = Xmm::new(15);
-/// Costs below this share pool entries through a direct-mapped table; larger ones get their own.
-const SHARED_COSTS: usize = 256;
 
 /// The host register of guest register `reg`.
 #[inline(always)]
@@ -60,10 +55,10 @@ pub(crate) fn host(reg: Reg) -> H {
     HOST[reg.index()]
 }
 
-/// A context field as a memory operand.
+/// A context field as a memory operand (`gs:[disp32]`, below the guest base).
 #[inline(always)]
 fn ctx(disp: i32) -> Mem {
-    Mem::base(BASE, disp)
+    Mem::abs(disp).gs()
 }
 
 /// Why a program cannot be compiled.
@@ -87,13 +82,12 @@ pub(crate) struct Compiler<'a> {
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
-    /// The open block: its cost so far (whether it is charged at all is [`Compiler::metered`]).
-    open: Option<u64>,
+    /// The open block: where its cost is patched (if it is charged at all), and the cost so far.
+    open: Option<(Option<u32>, u64)>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
-    /// Each charged block's out-of-gas branch target and the label of its cost's pool entry (in
-    /// block order: entry `i` belongs to block `i`).
-    charges: Vec<(Label, Label)>,
+    /// Each charged block's out-of-gas branch target and block index, emitted after the code.
+    out_of_gas: Vec<(Label, u32)>,
     /// Number of jump-table entries.
     jump_table_len: usize,
 }
@@ -125,7 +119,7 @@ impl<'a> Compiler<'a> {
             blocks: Vec::with_capacity(len / 8 + 8),
             open: None,
             stubs,
-            charges: Vec::with_capacity(len / 8 + 8),
+            out_of_gas: Vec::with_capacity(len / 8 + 8),
             jump_table_len,
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
@@ -134,7 +128,7 @@ impl<'a> Compiler<'a> {
                 c.open_block(d.pc);
             }
             let opcode = if d.kind == DecodedKind::Valid { d.inst.opcode } else { Opcode::Trap };
-            if let Some(cost) = &mut c.open {
+            if let Some((_, cost)) = &mut c.open {
                 *cost += u64::from(c.cost_model.cost(opcode));
             }
             c.insts.push((c.asm.offset(), d.pc));
@@ -168,62 +162,40 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Whether blocks are charged gas.
-    fn metered(&self) -> bool {
-        self.cost_model != CostModel::Free
-    }
-
     fn open_block(&mut self, pc: u32) {
         let label = self.block_label(pc);
         self.asm.bind(label);
         let native = self.asm.offset();
-        if self.metered() {
-            let (out_of_gas, cost) = (self.asm.new_label(), self.asm.new_label());
-            self.asm.vpsubq_load(GAS, GAS, Mem::label(cost, 0));
-            self.asm.vmovmskpd(TMP, GAS);
-            self.asm.test_rr(Size::S32, TMP, TMP);
-            self.asm.jcc(Cond::Ne, out_of_gas);
-            self.charges.push((out_of_gas, cost));
+        let mut patch = None;
+        if self.cost_model != CostModel::Free {
+            let out_of_gas = self.asm.new_label();
+            patch = Some(self.asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0));
+            self.asm.jcc(Cond::L, out_of_gas);
+            self.out_of_gas.push((out_of_gas, self.blocks.len() as u32));
         }
         self.blocks.push(Block { pc, native, cost: 0 });
-        self.open = Some(0);
+        self.open = Some((patch, 0));
     }
 
     fn close_block(&mut self) -> Result<(), CompileError> {
-        let Some(cost) = self.open.take() else { return Ok(()) };
+        let Some((patch, cost)) = self.open.take() else { return Ok(()) };
         let block = self.blocks.last_mut().expect("an open block was recorded");
-        block.cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))? as u32;
+        let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
+        block.cost = cost as u32;
+        if let Some(patch) = patch {
+            self.asm.patch_u32(patch, cost as u32);
+        }
         Ok(())
     }
 
-    /// Emits what follows the code: each block's out-of-gas stub, the shared stubs and the pool
-    /// of block costs.
+    /// Emits what follows the code: each block's out-of-gas stub, then the shared stubs.
     fn emit_cold(&mut self, entry: u32) -> Layout {
-        let charges = core::mem::take(&mut self.charges);
-        for (index, &(out_of_gas, _)) in charges.iter().enumerate() {
-            self.asm.bind(out_of_gas);
+        for (label, index) in core::mem::take(&mut self.out_of_gas) {
+            self.asm.bind(label);
             self.asm.mov_ri(Size::S32, TMP, index as i32);
             self.asm.jmp(self.stubs.out_of_gas);
         }
-        let layout = self.stubs.emit_cold(&mut self.asm, entry);
-        self.asm.align(16);
-        let mut shared = [u32::MAX; SHARED_COSTS];
-        for (block, &(_, label)) in self.blocks.iter().zip(&charges) {
-            let slot = shared.get_mut(block.cost as usize);
-            match slot {
-                Some(&mut at) if at != u32::MAX => self.asm.bind_at(label, at),
-                _ => {
-                    let at = self.asm.offset();
-                    self.asm.bind(label);
-                    self.asm.data_u64(u64::from(block.cost));
-                    self.asm.data_u64(0);
-                    if let Some(slot) = slot {
-                        *slot = at;
-                    }
-                }
-            }
-        }
-        layout
+        self.stubs.emit_cold(&mut self.asm, entry)
     }
 
     /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)

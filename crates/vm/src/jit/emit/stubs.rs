@@ -1,11 +1,13 @@
 //! The entry and exit trampolines and the shared exit stubs.
 //!
-//! Entry (`extern "sysv64" fn(guest_base)`, at the start of the code): saves the host's
-//! callee-saved registers, records the native stack pointer in the context, loads the gas
-//! counter into `xmm15` and the 13 guest registers from the register file the context points to and jumps to
-//! [`VmCtx::resume`](super::super::vmctx::VmCtx). Exit: stores the guest registers and the gas counter back,
-//! restores the stack and the callee-saved registers and returns to the host. Nothing in
-//! between uses a system call or another thread: a host call is an exit plus an entry.
+//! Entry (`extern "sysv64" fn()`, at the start of the code, called with the `gs` base set to
+//! the guest base): saves the host's callee-saved registers, records the native stack pointer
+//! in the context, loads the gas counter into `r15` and the 13 guest registers from the
+//! register file the context points to, and jumps to
+//! [`VmCtx::resume`](super::super::vmctx::VmCtx). Exit: stores the guest registers and the gas
+//! counter back, restores the stack and the callee-saved registers and returns to the host.
+//! Nothing in between uses a system call or another thread: a host call is an exit plus an
+//! entry (and the `gs` base, already right, is not written again).
 //!
 //! Each stub sets the context's exit fields and jumps to the exit. Stubs that need a value
 //! from the instruction that jumped there take it in `rcx`.
@@ -13,7 +15,7 @@
 use asm::{Assembler, Label, Mem, Reg as H, Scale, Size, Width};
 use isa::Reg;
 
-use super::{ctx, host, BASE, GAS, TMP};
+use super::{ctx, host, GAS, TMP};
 use crate::jit::vmctx::{self, ExitCode};
 use crate::jit::Layout;
 
@@ -66,9 +68,8 @@ impl Stubs {
         for reg in SAVED {
             asm.push(reg);
         }
-        asm.mov_rr(Size::S64, BASE, H::Rdi);
         asm.mov_mr(Size::S64, ctx(vmctx::NATIVE_SP), H::Rsp);
-        asm.vmovq_load(GAS, ctx(vmctx::GAS));
+        asm.mov_rm(Size::S64, GAS, ctx(vmctx::GAS));
         asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
         for reg in Reg::ALL {
             asm.load(Width::W64, host(reg), Mem::base(TMP, 8 * reg.index() as i32));
@@ -77,7 +78,7 @@ impl Stubs {
 
         asm.align(16);
         asm.bind(self.exit);
-        asm.vmovq_store(ctx(vmctx::GAS), GAS);
+        asm.mov_mr(Size::S64, ctx(vmctx::GAS), GAS);
         asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
         for reg in Reg::ALL {
             asm.store(Width::W64, Mem::base(TMP, 8 * reg.index() as i32), host(reg));
@@ -133,5 +134,5 @@ impl Stubs {
 
 /// The jump-table operand for the index in `rcx`, with `entries` entries.
 pub(crate) fn jump_table_slot(entries: usize) -> Mem {
-    Mem::index(BASE, TMP, Scale::S8, vmctx::jump_table_disp(entries))
+    Mem::index_only(TMP, Scale::S8, vmctx::jump_table_disp(entries)).gs()
 }
