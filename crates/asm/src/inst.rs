@@ -182,19 +182,6 @@ impl<'a> Inst<'a> {
         self.byte(((w as u8) << 7) | ((!vvvv & 15) << 3) | pp);
     }
 
-    /// A VEX prefix (L = 0) in its two-byte form when one can say it (W = 0, map `0F`, neither
-    /// X nor B set), else in three bytes; fields as for [`Inst::vex3`].
-    #[inline(always)]
-    pub(crate) fn vex(&mut self, w: bool, reg: u8, xb: u8, map: u8, vvvv: u8, pp: u8) {
-        if !w && map == 1 && xb == 0 {
-            let r = (reg >> 3) & 1;
-            self.byte(0xC5);
-            self.byte(((r ^ 1) << 7) | ((!vvvv & 15) << 3) | pp);
-        } else {
-            self.vex3(w, reg, xb, map, vvvv, pp);
-        }
-    }
-
     /// Appends a one-byte opcode, or a two-byte one whose high byte is nonzero (`0x0F ..`).
     #[inline(always)]
     pub(crate) fn opcode(&mut self, op: u16) {

@@ -40,7 +40,6 @@ mod label;
 mod mem;
 mod mov;
 mod reg;
-mod vector;
 
 pub use alu::AluOp;
 pub use arith::ShiftOp;
@@ -49,4 +48,3 @@ pub use inst::MAX_INST_LEN;
 pub use label::{AsmError, Label};
 pub use mem::{Addr, Mem};
 pub use reg::{Cond, Reg, Scale, Size, Width};
-pub use vector::Xmm;

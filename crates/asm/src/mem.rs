@@ -147,7 +147,7 @@ impl From<Reg> for Mem {
 
 impl Inst<'_> {
     /// Appends the segment-override and address-size prefixes `mem` asks for (legacy prefixes,
-    /// so before any REX or VEX prefix).
+    /// so before any REX prefix).
     #[inline(always)]
     pub(crate) fn mem_prefixes(&mut self, mem: &Mem) {
         self.byte_if(0x65, mem.prefixes & GS != 0);

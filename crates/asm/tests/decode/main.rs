@@ -10,4 +10,3 @@ mod control;
 mod mov;
 mod segment;
 mod stream;
-mod vector;
