@@ -9,27 +9,49 @@
 //! address space, read-only data, division by zero and `MIN / -1`, `sbrk` and `memset` where
 //! the set has them, dynamic jumps to odd, zero, out-of-table and mid-block addresses.
 
+// An explicit path, so the file also works when the fuzz target includes it with `#[path]`.
+#[path = "random/edges.rs"]
 mod edges;
 
 use isa::blob::{CodeBlob, Export, PolkavmLayout, ProgramBlob};
 use isa::text::{CodeBuilder, Label};
 use isa::{Format, Instruction, InstructionSet, Opcode, Operands, Reg};
 
-/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
-pub struct Rng(u64);
+/// A small deterministic generator (xorshift64*), so failures reproduce from the seed; or,
+/// for the fuzz target, a tape of input bytes read eight at a time before the xorshift takes
+/// over, so that the fuzzer's mutations of the input change the program locally.
+pub struct Rng {
+    state: u64,
+    tape: Vec<u8>,
+    at: usize,
+}
 
 impl Rng {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Rng { state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, tape: Vec::new(), at: 0 }
+    }
+
+    /// A generator that returns the bytes of `tape` (little-endian, eight per draw, the last
+    /// draw zero-padded) and then continues as [`Rng::new`] seeded with the tape's length.
+    #[allow(dead_code)] // used by the fuzz target, which includes this file
+    pub fn from_tape(tape: &[u8]) -> Rng {
+        Rng { tape: tape.to_vec(), ..Rng::new(tape.len() as u64) }
     }
 
     /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        if self.at < self.tape.len() {
+            let mut word = [0u8; 8];
+            let take = (self.tape.len() - self.at).min(8);
+            word[..take].copy_from_slice(&self.tape[self.at..self.at + take]);
+            self.at += take;
+            return u64::from_le_bytes(word);
+        }
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
     /// A number in `0..n`.
@@ -117,7 +139,11 @@ impl Profile {
 
     /// The case for `seed`: the program, then the registers, then the gas.
     pub fn case(&self, seed: u64) -> Case {
-        let mut rng = Rng::new(seed);
+        self.case_from(Rng::new(seed))
+    }
+
+    /// The case `rng` draws: the program, then the registers, then the gas.
+    pub fn case_from(&self, mut rng: Rng) -> Case {
         let blob = self.program(&mut rng);
         let mut regs = [0u64; 13];
         for value in regs.iter_mut().skip(2) {
