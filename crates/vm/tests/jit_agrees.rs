@@ -77,6 +77,42 @@ fn division_edge_cases_on_every_register_pair() {
     every_aliasing(&ops, &regs);
 }
 
+/// The pairs the compiler fuses (`mul_64` + `mul_upper_unsigned_unsigned` of the same
+/// factors, `add_64` + `set_less_than_unsigned` of the sum against an addend), for every
+/// aliasing of four registers (`a2` is `rdx`, which `mulx` reads implicitly), together with
+/// the near misses that must not fuse (the first instruction overwrites a factor or addend,
+/// the compare reads another register). After each pair all four registers are folded into
+/// `t2`, so a wrong intermediate value cannot be overwritten unseen.
+#[test]
+fn fused_pairs_agree_for_every_aliasing() {
+    let regs = ["a2", "a1", "t0", "s1"];
+    let mut text = String::new();
+    let fold = |text: &mut String| {
+        for r in regs {
+            text.push_str(&format!("xor t2, t2, {r}\nmul_imm_64 t2, t2, 0x1003f\n"));
+        }
+    };
+    for d1 in regs {
+        for d2 in regs {
+            for a in regs {
+                for b in regs {
+                    for (x, y) in [(a, b), (b, a)] {
+                        text.push_str(&format!("mul_64 {d1}, {a}, {b}\nmul_upper_unsigned_unsigned {d2}, {x}, {y}\n"));
+                        fold(&mut text);
+                    }
+                    for y in regs {
+                        text.push_str(&format!("add_64 {d1}, {a}, {b}\nset_less_than_unsigned {d2}, {d1}, {y}\n"));
+                        fold(&mut text);
+                    }
+                }
+            }
+        }
+    }
+    text.push_str("trap\n");
+    agree(&text, 1 << 40, &edge);
+    agree(&text, 1 << 40, &distinct);
+}
+
 #[test]
 fn shifts_rotates_and_compares_alias_correctly() {
     let ops = [

@@ -43,12 +43,17 @@ fn binary32(asm: &mut Assembler, d: H, a: H, b: H, op: impl Fn(&mut Assembler, H
     sext32(asm, d, TMP);
 }
 
-/// `d = flag(cmp a, b)` as 0 or 1.
-fn set_cond(asm: &mut Assembler, d: H, cond: Cond, compare: impl Fn(&mut Assembler)) {
-    asm.zero(TMP);
+/// `d = flag(compare)` as 0 or 1, where `compare` reads the registers `reads`.
+fn set_cond(asm: &mut Assembler, d: H, reads: [H; 2], cond: Cond, compare: impl Fn(&mut Assembler)) {
+    // The result register is cleared before the compare (clearing after would clobber the
+    // flags), which needs one the compare does not read.
+    let out = if reads.contains(&d) { TMP } else { d };
+    asm.zero(out);
     compare(asm);
-    asm.setcc(cond, TMP);
-    asm.mov_rr(Size::S64, d, TMP);
+    asm.setcc(cond, out);
+    if out != d {
+        asm.mov_rr(Size::S64, d, out);
+    }
 }
 
 /// `d = cond(a, b) ? b : a` over `size` (signed or unsigned minimum and maximum).
@@ -86,6 +91,11 @@ impl Compiler<'_> {
                     binary(asm, d, a, b, true, alu(AluOp::Add));
                 }
             }
+            O::Sub64 if d == b && d != a => {
+                // `d = a - d` as `-d + a`.
+                asm.neg(Size::S64, d);
+                asm.alu_rr(AluOp::Add, Size::S64, d, a);
+            }
             O::Sub64 => binary(asm, d, a, b, false, alu(AluOp::Sub)),
             O::And => binary(asm, d, a, b, true, alu(AluOp::And)),
             O::Or => binary(asm, d, a, b, true, alu(AluOp::Or)),
@@ -109,8 +119,8 @@ impl Compiler<'_> {
             O::RotateLeft32 => rotate(asm, ShiftOp::Rol, Size::S32, d, a, b),
             O::RotateRight64 => rotate(asm, ShiftOp::Ror, Size::S64, d, a, b),
             O::RotateRight32 => rotate(asm, ShiftOp::Ror, Size::S32, d, a, b),
-            O::SetLessThanUnsigned => set_cond(asm, d, Cond::B, |asm| asm.cmp_rr(Size::S64, a, b)),
-            O::SetLessThanSigned => set_cond(asm, d, Cond::L, |asm| asm.cmp_rr(Size::S64, a, b)),
+            O::SetLessThanUnsigned => set_cond(asm, d, [a, b], Cond::B, |asm| asm.cmp_rr(Size::S64, a, b)),
+            O::SetLessThanSigned => set_cond(asm, d, [a, b], Cond::L, |asm| asm.cmp_rr(Size::S64, a, b)),
             O::CmovIfZero | O::CmovIfNotZero => {
                 // `d = b == 0 ? a : d` (here `a` is the value and `b` the condition).
                 asm.test_rr(Size::S64, b, b);
@@ -183,10 +193,18 @@ impl Compiler<'_> {
                 asm.imul_rri(Size::S32, d, b, simm);
                 sext32(asm, d, d);
             }
-            O::SetLessThanUnsignedImm => set_cond(asm, d, Cond::B, |asm| asm.cmp_ri(Size::S64, b, simm)),
-            O::SetLessThanSignedImm => set_cond(asm, d, Cond::L, |asm| asm.cmp_ri(Size::S64, b, simm)),
-            O::SetGreaterThanUnsignedImm => set_cond(asm, d, Cond::A, |asm| asm.cmp_ri(Size::S64, b, simm)),
-            O::SetGreaterThanSignedImm => set_cond(asm, d, Cond::G, |asm| asm.cmp_ri(Size::S64, b, simm)),
+            O::SetLessThanUnsignedImm => {
+                set_cond(asm, d, [b, b], Cond::B, |asm| asm.cmp_ri(Size::S64, b, simm))
+            }
+            O::SetLessThanSignedImm => {
+                set_cond(asm, d, [b, b], Cond::L, |asm| asm.cmp_ri(Size::S64, b, simm))
+            }
+            O::SetGreaterThanUnsignedImm => {
+                set_cond(asm, d, [b, b], Cond::A, |asm| asm.cmp_ri(Size::S64, b, simm))
+            }
+            O::SetGreaterThanSignedImm => {
+                set_cond(asm, d, [b, b], Cond::G, |asm| asm.cmp_ri(Size::S64, b, simm))
+            }
             O::ShiftLogicalLeftImm64 => shift(asm, ShiftOp::Shl, Size::S64),
             O::ShiftLogicalRightImm64 => shift(asm, ShiftOp::Shr, Size::S64),
             O::ShiftArithmeticRightImm64 => shift(asm, ShiftOp::Sar, Size::S64),

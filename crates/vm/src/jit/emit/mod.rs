@@ -17,6 +17,7 @@
 
 mod alu;
 mod flow;
+mod fuse;
 pub(crate) mod mem;
 mod muldiv;
 mod stubs;
@@ -123,16 +124,23 @@ impl<'a> Compiler<'a> {
             jump_table_len,
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
-        for d in view.instructions() {
+        let mut instructions = view.instructions().peekable();
+        while let Some(d) = instructions.next() {
             if c.open.is_none() {
                 c.open_block(d.pc);
             }
             let opcode = if d.kind == DecodedKind::Valid { d.inst.opcode } else { Opcode::Trap };
-            if let Some((_, cost)) = &mut c.open {
-                *cost += u64::from(c.cost_model.cost(opcode));
-            }
+            c.charge(opcode);
             c.insts.push((c.asm.offset(), d.pc));
             if d.kind == DecodedKind::Valid {
+                let pair = instructions.peek().filter(|n| n.kind == DecodedKind::Valid).map(|n| n.inst);
+                if pair.is_some_and(|second| c.fuse(d.inst, second)) {
+                    // The second instruction's code is the fused code's end (it has none).
+                    let second = instructions.next().expect("peeked");
+                    c.charge(second.inst.opcode);
+                    c.insts.push((c.asm.offset(), second.pc));
+                    continue;
+                }
                 c.instruction(d.pc, d.next_pc(), d.inst);
             } else {
                 c.trap(d.pc);
@@ -148,6 +156,14 @@ impl<'a> Compiler<'a> {
         let layout = c.emit_cold(entry);
         let code = c.asm.into_code()?;
         Ok(Output { code, layout, insts: c.insts, blocks: c.blocks })
+    }
+
+    /// Adds the cost of one `opcode` to the open block.
+    #[inline(always)]
+    fn charge(&mut self, opcode: Opcode) {
+        if let Some((_, cost)) = &mut self.open {
+            *cost += u64::from(self.cost_model.cost(opcode));
+        }
     }
 
     /// The label of the block starting at `pc` (a valid jump target).

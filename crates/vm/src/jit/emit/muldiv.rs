@@ -1,6 +1,6 @@
 //! High multiplication and division, which x86 ties to `rax`/`rdx` (both guest registers
 //! here): they are saved on the native stack around the instruction, the other operand goes
-//! through `rcx`. Division never faults: division by zero and the signed overflow case
+//! through `rcx` (the unsigned high product uses BMI2 `mulx` instead, see [`super::fuse`]). Division never faults: division by zero and the signed overflow case
 //! (`MIN / -1`) are tested first and produce the PVM's results (all ones or the dividend
 //! for `/ 0`, the wrapped quotient and a zero remainder for `MIN / -1`).
 
@@ -14,7 +14,11 @@ impl Compiler<'_> {
     pub(super) fn mul_upper(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
         let signed = match opcode {
             Opcode::MulUpperSignedSigned => true,
-            Opcode::MulUpperUnsignedUnsigned | Opcode::MulUpperSignedUnsigned => false,
+            Opcode::MulUpperUnsignedUnsigned => {
+                super::fuse::mul_wide(&mut self.asm, d, d, a, b);
+                return true;
+            }
+            Opcode::MulUpperSignedUnsigned => false,
             _ => return false,
         };
         let asm = &mut self.asm;

@@ -1,0 +1,90 @@
+//! Peephole fusion of common pairs of consecutive instructions in one block, compiled as one
+//! unit when the pair allows it:
+//!
+//! * `mul_64 lo, a, b` + `mul_upper_unsigned_unsigned hi, a, b` (the two halves of one
+//!   product, as big-integer code computes them): one `mulx`;
+//! * `add_64 d, a, b` + `set_less_than_unsigned c, d, a` (or `b`): the carry of the addition,
+//!   read from the flags the `add` sets, instead of a second compare.
+//!
+//! Neither instruction of a pair can fault or exit, and the pair lies inside one block (the
+//! second instruction is never a jump target), so the fused code changes nothing observable:
+//! registers and gas are what the two instructions give one after the other.
+
+use asm::{AluOp, Assembler, Cond, Reg as H, Size, Width};
+use isa::{Instruction, Opcode, Operands as P};
+
+use super::{host, Compiler, TMP};
+
+/// `hi:lo = a * b` (unsigned 128-bit product) with BMI2 `mulx`, which takes one factor in
+/// `rdx` (a guest register here, saved in `rcx` when it is not an operand). With `hi == lo`
+/// the register receives the high half.
+pub(super) fn mul_wide(asm: &mut Assembler, hi: H, lo: H, a: H, b: H) {
+    let (a, b) = if b == H::Rdx { (b, a) } else { (a, b) };
+    if a == H::Rdx {
+        asm.mulx(Size::S64, hi, lo, b);
+        return;
+    }
+    asm.mov_rr(Size::S64, TMP, H::Rdx);
+    asm.mov_rr(Size::S64, H::Rdx, a);
+    asm.mulx(Size::S64, hi, lo, b);
+    if hi != H::Rdx && lo != H::Rdx {
+        asm.mov_rr(Size::S64, H::Rdx, TMP);
+    }
+}
+
+/// `d = a + b` and `c = carry` (`c` may be any register, `d` included).
+fn add_carry(asm: &mut Assembler, d: H, a: H, b: H, c: H) {
+    // Clearing `c` first (the `xor` would clobber the flags after the `add`) needs a `c` that
+    // the addition does not read or write.
+    let clear_first = c != d && c != a && c != b;
+    if clear_first {
+        asm.zero(c);
+    }
+    if d == a {
+        asm.alu_rr(AluOp::Add, Size::S64, d, b);
+    } else if d == b {
+        asm.alu_rr(AluOp::Add, Size::S64, d, a);
+    } else {
+        asm.mov_rr(Size::S64, d, a);
+        asm.alu_rr(AluOp::Add, Size::S64, d, b);
+    }
+    if clear_first {
+        asm.setcc(Cond::B, c);
+    } else {
+        asm.setcc(Cond::B, TMP);
+        asm.movzx(Width::W8, c, TMP);
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles `first` and `second` (consecutive, in one block) together if they form a pair
+    /// this module knows; `false` (nothing emitted) otherwise.
+    pub(super) fn fuse(&mut self, first: Instruction, second: Instruction) -> bool {
+        let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
+            (first.operands, second.operands)
+        else {
+            return false;
+        };
+        match (first.opcode, second.opcode) {
+            (Opcode::Mul64, Opcode::MulUpperUnsignedUnsigned) => {
+                // The second must read the same factors, untouched by the first's write.
+                let same = (x == a && y == b) || (x == b && y == a);
+                if !same || d1 == a || d1 == b {
+                    return false;
+                }
+                mul_wide(&mut self.asm, host(d2), host(d1), host(a), host(b));
+                true
+            }
+            (Opcode::Add64, Opcode::SetLessThanUnsigned) => {
+                // `(a + b) mod 2^64 < a` and `< b` are both the carry, if that operand still
+                // holds its value (it is not the sum's destination).
+                if x != d1 || (y != a && y != b) || y == d1 {
+                    return false;
+                }
+                add_carry(&mut self.asm, host(d1), host(a), host(b), host(d2));
+                true
+            }
+            _ => false,
+        }
+    }
+}
