@@ -56,12 +56,18 @@ fn set_cond(asm: &mut Assembler, d: H, reads: [H; 2], cond: Cond, compare: impl 
     }
 }
 
-/// `d = cond(a, b) ? b : a` over `size` (signed or unsigned minimum and maximum).
+/// `d = cond(a, b) ? b : a` (signed or unsigned minimum and maximum).
 fn select(asm: &mut Assembler, d: H, a: H, b: H, take_b: Cond) {
-    asm.mov_rr(Size::S64, TMP, a);
-    asm.cmp_rr(Size::S64, TMP, b);
-    asm.cmov_rr(take_b, Size::S64, TMP, b);
-    asm.mov_rr(Size::S64, d, TMP);
+    // Straight into `d` unless `d` is `b` (then `b` would be gone before the `cmov`).
+    let out = if d == b && d != a { TMP } else { d };
+    if out != a {
+        asm.mov_rr(Size::S64, out, a);
+    }
+    asm.cmp_rr(Size::S64, out, b);
+    asm.cmov_rr(take_b, Size::S64, out, b);
+    if out != d {
+        asm.mov_rr(Size::S64, d, out);
+    }
 }
 
 /// `d = rotate(a, b)` with the count in `cl`.
@@ -132,17 +138,21 @@ impl Compiler<'_> {
             O::MaximumUnsigned => select(asm, d, a, b, Cond::B),
             O::MinimumUnsigned => select(asm, d, a, b, Cond::A),
             O::AndInverted => asm.andn(Size::S64, d, b, a),
-            O::OrInverted | O::Xnor => {
-                if opcode == O::OrInverted {
-                    asm.mov_rr(Size::S64, TMP, b);
-                    asm.not(Size::S64, TMP);
-                    asm.alu_rr(AluOp::Or, Size::S64, TMP, a);
-                } else {
-                    asm.mov_rr(Size::S64, TMP, a);
-                    asm.alu_rr(AluOp::Xor, Size::S64, TMP, b);
-                    asm.not(Size::S64, TMP);
+            O::OrInverted => {
+                // `d = a | !b`: `not` in the destination unless that is `a`.
+                let out = if d == a && d != b { TMP } else { d };
+                if out != b {
+                    asm.mov_rr(Size::S64, out, b);
                 }
-                asm.mov_rr(Size::S64, d, TMP);
+                asm.not(Size::S64, out);
+                asm.alu_rr(AluOp::Or, Size::S64, out, a);
+                if out != d {
+                    asm.mov_rr(Size::S64, d, out);
+                }
+            }
+            O::Xnor => {
+                binary(asm, d, a, b, true, alu(AluOp::Xor));
+                asm.not(Size::S64, d);
             }
             _ => return false,
         }
