@@ -38,8 +38,17 @@ fn edge(i: usize) -> u64 {
     ][i]
 }
 
+/// Appends code folding every register of `regs` into `t2`, so that a wrong value cannot be
+/// overwritten unseen by later instructions.
+fn fold(text: &mut String, regs: &[&str]) {
+    for r in regs {
+        text.push_str(&format!("xor t2, t2, {r}\nmul_imm_64 t2, t2, 0x1003f\n"));
+    }
+}
+
 /// Runs each of `ops` (three-register instructions) with every choice of destination and
-/// sources from `regs`, from edge-value and from distinct registers.
+/// sources from `regs`, from edge-value and from distinct registers, folding the registers
+/// after each instruction (see [`fold`]).
 fn every_aliasing(ops: &[&str], regs: &[&str]) {
     let mut text = String::new();
     for op in ops {
@@ -47,6 +56,7 @@ fn every_aliasing(ops: &[&str], regs: &[&str]) {
             for a in regs {
                 for b in regs {
                     text.push_str(&format!("{op} {d}, {a}, {b}\n"));
+                    fold(&mut text, regs);
                 }
             }
         }
@@ -87,22 +97,17 @@ fn division_edge_cases_on_every_register_pair() {
 fn fused_pairs_agree_for_every_aliasing() {
     let regs = ["a2", "a1", "t0", "s1"];
     let mut text = String::new();
-    let fold = |text: &mut String| {
-        for r in regs {
-            text.push_str(&format!("xor t2, t2, {r}\nmul_imm_64 t2, t2, 0x1003f\n"));
-        }
-    };
     for d1 in regs {
         for d2 in regs {
             for a in regs {
                 for b in regs {
                     for (x, y) in [(a, b), (b, a)] {
                         text.push_str(&format!("mul_64 {d1}, {a}, {b}\nmul_upper_unsigned_unsigned {d2}, {x}, {y}\n"));
-                        fold(&mut text);
+                        fold(&mut text, &regs);
                     }
                     for y in regs {
                         text.push_str(&format!("add_64 {d1}, {a}, {b}\nset_less_than_unsigned {d2}, {d1}, {y}\n"));
-                        fold(&mut text);
+                        fold(&mut text, &regs);
                     }
                 }
             }

@@ -139,8 +139,9 @@ impl Compiler<'_> {
             O::MinimumUnsigned => select(asm, d, a, b, Cond::A),
             O::AndInverted => asm.andn(Size::S64, d, b, a),
             O::OrInverted => {
-                // `d = a | !b`: `not` in the destination unless that is `a`.
-                let out = if d == a && d != b { TMP } else { d };
+                // `d = a | !b`: `not` in the destination unless that is `a` (which the `or`
+                // still reads, even when it is also `b`).
+                let out = if d == a { TMP } else { d };
                 if out != b {
                     asm.mov_rr(Size::S64, out, b);
                 }
