@@ -69,6 +69,12 @@ impl Assembler {
         }
     }
 
+    /// Bytes the buffer holds (code plus scratch), the memory a reused assembler keeps.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The code emitted so far. References to labels not yet patched by
     /// [`Assembler::resolve`] hold placeholder displacements.
     #[inline]

@@ -102,11 +102,15 @@ fn fused_pairs_agree_for_every_aliasing() {
             for a in regs {
                 for b in regs {
                     for (x, y) in [(a, b), (b, a)] {
-                        text.push_str(&format!("mul_64 {d1}, {a}, {b}\nmul_upper_unsigned_unsigned {d2}, {x}, {y}\n"));
+                        text.push_str(&format!(
+                            "mul_64 {d1}, {a}, {b}\nmul_upper_unsigned_unsigned {d2}, {x}, {y}\n"
+                        ));
                         fold(&mut text, &regs);
                     }
                     for y in regs {
-                        text.push_str(&format!("add_64 {d1}, {a}, {b}\nset_less_than_unsigned {d2}, {d1}, {y}\n"));
+                        text.push_str(&format!(
+                            "add_64 {d1}, {a}, {b}\nset_less_than_unsigned {d2}, {d1}, {y}\n"
+                        ));
                         fold(&mut text, &regs);
                     }
                 }

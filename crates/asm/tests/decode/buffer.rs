@@ -38,10 +38,13 @@ fn clear_reuses_the_buffer_and_forgets_labels() {
     let mut a = Assembler::with_capacity(1 << 16);
     body(&mut a, 500);
     let first = a.finalize().unwrap().to_vec();
+    let capacity = a.capacity();
+    assert!(capacity >= 1 << 16);
     a.clear();
     assert_eq!((a.len(), a.label_count(), a.pending_fixups()), (0, 0, 0));
     body(&mut a, 500);
     assert_eq!(a.finalize().unwrap(), &first[..]);
+    assert_eq!(a.capacity(), capacity, "the buffer is reused, not reallocated");
     let mut b = Assembler::new();
     b.reserve(10);
     body(&mut b, 500);

@@ -86,7 +86,9 @@ impl Compiled {
     ) -> Result<Compiled, JitError> {
         crate::sys::signals::install();
         let out = emit::Compiler::compile(view, jump_table.len(), cost_model)?;
-        let code = CodeMemory::new(&out.code, |_, _| {})?;
+        let code = CodeMemory::new(out.asm.code(), |_, _| {});
+        emit::Output::recycle(out.asm);
+        let code = code?;
         let start = code.start() as u64;
         let invalid = start + u64::from(out.layout.invalid_target);
         let blocks = &out.blocks;

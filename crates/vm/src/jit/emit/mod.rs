@@ -93,12 +93,31 @@ pub(crate) struct Compiler<'a> {
     jump_table_len: usize,
 }
 
+/// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
+const KEEP_BUFFER: usize = 16 << 20;
+
+std::thread_local! {
+    /// An assembler whose buffer a previous compilation on this thread left for reuse, so
+    /// that compiling does not allocate and zero a fresh buffer every time.
+    static SPARE: core::cell::Cell<Option<Assembler>> = const { core::cell::Cell::new(None) };
+}
+
 /// What compilation produced, before it is mapped executable.
 pub(crate) struct Output {
-    pub code: Vec<u8>,
+    /// The finished code is `asm.code()`.
+    pub asm: Assembler,
     pub layout: Layout,
     pub insts: Vec<(u32, u32)>,
     pub blocks: Vec<Block>,
+}
+
+impl Output {
+    /// Leaves the code buffer for the next compilation on this thread (unless it is huge).
+    pub(crate) fn recycle(asm: Assembler) {
+        if asm.capacity() <= KEEP_BUFFER {
+            SPARE.set(Some(asm));
+        }
+    }
 }
 
 impl<'a> Compiler<'a> {
@@ -109,7 +128,9 @@ impl<'a> Compiler<'a> {
         cost_model: CostModel,
     ) -> Result<Output, CompileError> {
         let len = view.len() as usize;
-        let mut asm = Assembler::with_capacity(len * 8 + 1024);
+        let mut asm = SPARE.take().unwrap_or_default();
+        asm.clear();
+        asm.reserve(len * 8 + 1024);
         let stubs = stubs::Stubs::new(&mut asm);
         let mut c = Compiler {
             asm,
@@ -154,8 +175,8 @@ impl<'a> Compiler<'a> {
             c.close_block()?;
         }
         let layout = c.emit_cold(entry);
-        let code = c.asm.into_code()?;
-        Ok(Output { code, layout, insts: c.insts, blocks: c.blocks })
+        c.asm.resolve()?;
+        Ok(Output { asm: c.asm, layout, insts: c.insts, blocks: c.blocks })
     }
 
     /// Adds the cost of one `opcode` to the open block.
