@@ -5,7 +5,8 @@
 #
 # Environment:
 #   FUZZ_SECONDS    seconds per target (default 20)
-#   FUZZ_TARGETS    space-separated targets (default: every target in fuzz/Cargo.toml)
+#   FUZZ_TARGETS    space-separated targets (default: every target in fuzz/Cargo.toml except
+#                   `oracle`, which builds PolkaVM 0.37 and runs only when named here)
 #   FUZZ_TOOLCHAIN  rustup toolchain with -Z flags (default nightly)
 #   FUZZ_SANITIZER  address (default) or none
 #   GANNET_CORPORA  shared corpora for seeds (default <repo>/../shared/corpora; optional)
@@ -55,14 +56,24 @@ BUILD_OPTS=(-O --debug-assertions --sanitizer "$SANITIZER")
 if [[ -n "${FUZZ_TARGETS:-}" ]]; then
     read -r -a TARGETS <<<"$FUZZ_TARGETS"
 else
-    mapfile -t TARGETS < <("${FUZZ[@]}" list)
+    mapfile -t TARGETS < <("${FUZZ[@]}" list | grep -vx oracle)
 fi
+
+# The options for one target: `oracle` needs its feature (the PolkaVM dependency).
+opts_for() {
+    if [[ "$1" == oracle ]]; then
+        echo "${BUILD_OPTS[@]}" --features oracle
+    else
+        echo "${BUILD_OPTS[@]}"
+    fi
+}
 [[ ${#TARGETS[@]} -gt 0 ]] || { log "no fuzz targets found"; exit 1; }
 
 # 2. Build every target (release, debug assertions on).
 log "building fuzz targets: ${TARGETS[*]}"
 for target in "${TARGETS[@]}"; do
-    "${FUZZ[@]}" build "${BUILD_OPTS[@]}" "$target"
+    read -r -a opts <<<"$(opts_for "$target")"
+    "${FUZZ[@]}" build "${opts[@]}" "$target"
 done
 
 # 3. Seeds from the shared corpora (JSON vectors' `program` and blob files) into fuzz/corpus.
@@ -101,7 +112,8 @@ for target in "${TARGETS[@]}"; do
     mapfile -t inputs < <(find "$dir" -type f ! -name '*.md' ! -name '.*' | sort)
     [[ ${#inputs[@]} -gt 0 ]] || continue
     log "replaying ${#inputs[@]} regression input(s) for $target"
-    if ! "${FUZZ[@]}" run "${BUILD_OPTS[@]}" "$target" "${inputs[@]}" -- "${LIBFUZZER_FLAGS[@]}"; then
+    read -r -a opts <<<"$(opts_for "$target")"
+    if ! "${FUZZ[@]}" run "${opts[@]}" "$target" "${inputs[@]}" -- "${LIBFUZZER_FLAGS[@]}"; then
         failed+=("$target (regressions)")
     fi
 done
@@ -110,7 +122,8 @@ done
 for target in "${TARGETS[@]}"; do
     mkdir -p "$ROOT/fuzz/corpus/$target"
     log "fuzzing $target for ${SECONDS_PER_TARGET}s"
-    if ! "${FUZZ[@]}" run "${BUILD_OPTS[@]}" "$target" -- \
+    read -r -a opts <<<"$(opts_for "$target")"
+    if ! "${FUZZ[@]}" run "${opts[@]}" "$target" -- \
         -max_total_time="$SECONDS_PER_TARGET" "${LIBFUZZER_FLAGS[@]}"; then
         failed+=("$target")
     fi
