@@ -77,32 +77,10 @@ impl Vms {
         if compiler.is_none() {
             println!("skipping Gannet's compiler: vm::jit::is_supported() is false on this machine");
         }
-        let mut polkavm = Vec::new();
-        for (name, kind) in [
-            ("polkavm-interpreter", polkavm::BackendKind::Interpreter),
-            ("polkavm-recompiler", polkavm::BackendKind::Compiler),
-        ] {
-            let mut config = polkavm::Config::new();
-            config.set_backend(Some(kind));
-            match polkavm::Engine::new(&config).map_err(|e| e.to_string()).and_then(|engine| {
-                probe_polkavm(&engine)?;
-                Ok(engine)
-            }) {
-                Ok(engine) => polkavm.push((name, engine)),
-                Err(e) => println!("skipping {name}: {e}"),
-            }
-        }
-        assert!(!polkavm.is_empty(), "PolkaVM's interpreter must work everywhere");
+        let probe = Profile::wide(InstructionSet::ReviveV1).case(0);
+        let polkavm = differential::polkavm_engines(&probe.blob, &probe.regs, probe.gas, POLICY);
         Vms { interpreters, compiler, polkavm }
     }
-}
-
-/// Runs one tiny program, so that a recompiler whose sandbox cannot start is skipped.
-fn probe_polkavm(engine: &polkavm::Engine) -> Result<(), String> {
-    let case = Profile::wide(InstructionSet::ReviveV1).case(0);
-    let mut instance = differential::polkavm(engine, &case.blob)?;
-    differential::run(&mut instance, &case.regs, case.gas, POLICY);
-    Ok(())
 }
 
 /// Tallies over all seeds, printed at the end.

@@ -54,25 +54,8 @@ fn vms() -> &'static Vms {
         };
         let interpreter = gannet(vm::Backend::Interpreter);
         let compiler = vm::jit::is_supported().then(|| gannet(vm::Backend::Compiler));
-        let mut polkavm = Vec::new();
-        for (name, kind) in [
-            ("polkavm-interpreter", polkavm::BackendKind::Interpreter),
-            ("polkavm-recompiler", polkavm::BackendKind::Compiler),
-        ] {
-            let mut config = polkavm::Config::new();
-            config.set_backend(Some(kind));
-            let probe = |engine: &polkavm::Engine| -> Result<(), String> {
-                let case = Profile::wide(InstructionSet::ReviveV1).case(0);
-                let mut instance = differential::polkavm(engine, &case.blob)?;
-                differential::run(&mut instance, &case.regs, case.gas, POLICY);
-                Ok(())
-            };
-            match polkavm::Engine::new(&config).map_err(|e| e.to_string()).and_then(|e| probe(&e).map(|()| e)) {
-                Ok(engine) => polkavm.push((name, engine)),
-                Err(e) => eprintln!("oracle: skipping {name}: {e}"),
-            }
-        }
-        assert!(!polkavm.is_empty(), "PolkaVM's interpreter must work everywhere");
+        let probe = Profile::wide(InstructionSet::ReviveV1).case(0);
+        let polkavm = differential::polkavm_engines(&probe.blob, &probe.regs, probe.gas, POLICY);
         if compiler.is_none() {
             eprintln!("oracle: skipping Gannet's compiler (not supported on this machine)");
         }

@@ -238,6 +238,37 @@ pub fn polkavm(engine: &polkavm::Engine, blob: &[u8]) -> Result<PolkaVm, String>
     Ok(PolkaVm { instance, regions })
 }
 
+/// PolkaVM 0.37's interpreter and recompiler, each kept only if it runs the probe program
+/// (`blob` from `regs` with `gas`) to the end: a recompiler whose Linux sandbox cannot start
+/// is skipped with a message. The interpreter must work everywhere.
+#[allow(dead_code)] // not every test that includes this module uses it
+pub fn polkavm_engines(
+    blob: &[u8],
+    regs: &[u64; 13],
+    gas: i64,
+    policy: Policy,
+) -> Vec<(&'static str, polkavm::Engine)> {
+    let mut engines = Vec::new();
+    for (name, kind) in [
+        ("polkavm-interpreter", polkavm::BackendKind::Interpreter),
+        ("polkavm-recompiler", polkavm::BackendKind::Compiler),
+    ] {
+        let mut config = polkavm::Config::new();
+        config.set_backend(Some(kind));
+        let engine = polkavm::Engine::new(&config).map_err(|e| e.to_string()).and_then(|engine| {
+            let mut instance = polkavm(&engine, blob)?;
+            run(&mut instance, regs, gas, policy);
+            Ok(engine)
+        });
+        match engine {
+            Ok(engine) => engines.push((name, engine)),
+            Err(e) => println!("skipping {name}: {e}"),
+        }
+    }
+    assert!(!engines.is_empty(), "PolkaVM's interpreter must work everywhere");
+    engines
+}
+
 /// A PolkaVM instance and its mapped regions.
 pub struct PolkaVm {
     instance: polkavm::RawInstance,

@@ -25,11 +25,6 @@ pub fn set_gs_base(base: u64) {
     }
 }
 
-/// This thread's `gs` base as [`set_gs_base`] last set it (0 if it never did).
-pub fn current_gs_base() -> u64 {
-    CURRENT.get()
-}
-
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 #[cold]
 #[inline(never)]
@@ -73,14 +68,14 @@ mod tests {
     #[test]
     fn the_base_is_per_thread_and_cached() {
         set_gs_base(0x1234_5000);
-        assert_eq!(current_gs_base(), 0x1234_5000);
+        assert_eq!(CURRENT.get(), 0x1234_5000);
         // SAFETY: `getauxval` only reads the process's auxiliary vector.
         let fsgsbase = unsafe { libc::getauxval(libc::AT_HWCAP2) } & 2 != 0;
         if fsgsbase {
             assert_eq!(read(), 0x1234_5000);
         }
         std::thread::spawn(move || {
-            assert_eq!(current_gs_base(), 0);
+            assert_eq!(CURRENT.get(), 0);
             set_gs_base(0x7777_0000);
             if fsgsbase {
                 assert_eq!(read(), 0x7777_0000);
@@ -88,7 +83,7 @@ mod tests {
         })
         .join()
         .unwrap();
-        assert_eq!(current_gs_base(), 0x1234_5000);
+        assert_eq!(CURRENT.get(), 0x1234_5000);
         if fsgsbase {
             assert_eq!(read(), 0x1234_5000);
         }

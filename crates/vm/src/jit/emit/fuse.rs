@@ -60,6 +60,10 @@ impl Compiler<'_> {
     /// Compiles `first` and `second` (consecutive, in one block) together if they form a pair
     /// this module knows; `false` (nothing emitted) otherwise.
     pub(super) fn fuse(&mut self, first: Instruction, second: Instruction) -> bool {
+        // Every pair starts with one of these; anything else costs one compare.
+        if !matches!(first.opcode, Opcode::Mul64 | Opcode::Add64) {
+            return false;
+        }
         let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
             (first.operands, second.operands)
         else {
