@@ -1,10 +1,9 @@
-//! Running an instance's state on its module's backend: where a run starts (a fresh start
-//! at a code offset, which charges the containing block, or a resumption), and the call into
-//! the interpreter's dispatcher or the compiled code.
+//! Where a run starts (a fresh start at a code offset, which charges the containing block,
+//! or a resumption), and running the interpreter from there (compiled code is run by
+//! [`crate::jit::run::run_instance`]).
 
 use crate::config::Dispatch;
 use crate::interp::{self, Cpu, Stop};
-use crate::jit;
 use crate::memory::Memory;
 use crate::module::ModuleInner;
 
@@ -16,36 +15,6 @@ pub(crate) enum Entry {
     /// Continue without charging (after a host call, fault or step): at an op index for the
     /// interpreter, at a native code address for compiled code.
     Resume(usize),
-}
-
-/// Runs compiled code from `entry` until it stops; `entry` becomes the resumption point.
-#[inline]
-pub(crate) fn run_compiled(
-    inner: &ModuleInner,
-    cpu: &mut Cpu,
-    memory: &mut Memory,
-    entry: &mut Entry,
-) -> Stop {
-    let compiled = inner.compiled.as_ref().expect("a compiled module");
-    let native = match *entry {
-        Entry::Resume(native) => native,
-        Entry::Fresh(pc) => {
-            cpu.pc = pc;
-            let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
-                return Stop::Panic;
-            };
-            // Every start charges its whole block, as PolkaVM does.
-            let cost = i64::from(block.cost);
-            if cpu.gas < cost {
-                return Stop::OutOfGas;
-            }
-            cpu.gas -= cost;
-            native
-        }
-    };
-    let (stop, resume) = jit::run::run(compiled, &inner.image, cpu, memory, native);
-    *entry = Entry::Resume(resume);
-    stop
 }
 
 /// Runs the interpreter from `entry` until it stops; `entry` becomes the resumption point.

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::instance::Instance;
 use crate::interp::exec::RETURN_TO_HOST;
-use crate::module::Module;
+use crate::jit::host::{HostHandler, HostStop};
 
 /// An error raised by a host function; it ends the call with [`Error::Host`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,7 @@ impl HostReturn for () {
 }
 
 impl HostReturn for u64 {
+    #[inline]
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
         let mut out = ArgRegs::new(instance);
         out.put(instance, self);
@@ -55,6 +56,7 @@ impl HostReturn for u64 {
 }
 
 impl HostReturn for u32 {
+    #[inline]
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
         instance.set_reg(Reg::A0, u64::from(self));
         Ok(())
@@ -62,6 +64,7 @@ impl HostReturn for u32 {
 }
 
 impl HostReturn for (u64, u64) {
+    #[inline]
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
         let mut out = ArgRegs::new(instance);
         out.put(instance, self.0);
@@ -83,8 +86,9 @@ struct ArgRegs {
 }
 
 impl ArgRegs {
+    #[inline]
     fn new(instance: &Instance) -> ArgRegs {
-        ArgRegs { next: 0, pairs: !instance.module().is_64bit() }
+        ArgRegs { next: 0, pairs: !instance.is_64bit() }
     }
 
     /// Registers needed for `count` values.
@@ -97,6 +101,7 @@ impl ArgRegs {
     }
 
     /// The register available for the next value half, if any.
+    #[inline]
     fn reg(&mut self) -> Option<Reg> {
         let regs: &[Reg] = if self.pairs { &ARG_REGS_32 } else { &Reg::ARGS };
         let reg = regs.get(self.next).copied();
@@ -104,30 +109,43 @@ impl ArgRegs {
         reg
     }
 
+    /// Reads the next register (zero past the last argument register).
+    #[inline]
+    fn take_half(&mut self, instance: &Instance) -> u64 {
+        self.reg().map_or(0, |reg| instance.reg(reg))
+    }
+
     /// Reads the next value (registers past the last argument register read as zero).
+    #[inline]
     fn take(&mut self, instance: &Instance) -> u64 {
-        let pairs = self.pairs;
-        let mut half = || self.reg().map_or(0, |reg| instance.reg(reg));
-        if pairs {
-            let low = half();
-            low | half() << 32
+        if self.pairs {
+            let low = self.take_half(instance);
+            low | self.take_half(instance) << 32
         } else {
-            half()
+            self.take_half(instance)
+        }
+    }
+
+    /// Writes the next register (dropped past the last argument register).
+    #[inline]
+    fn put_half(&mut self, instance: &mut Instance, value: u64) {
+        if let Some(reg) = self.reg() {
+            instance.set_reg(reg, value);
         }
     }
 
     /// Writes the next value (dropped past the last argument register).
+    #[inline]
     fn put(&mut self, instance: &mut Instance, value: u64) {
-        let halves: &[u64] = if self.pairs { &[value, value >> 32] } else { &[value] };
-        for &half in halves {
-            if let Some(reg) = self.reg() {
-                instance.set_reg(reg, half);
-            }
+        self.put_half(instance, value);
+        if self.pairs {
+            self.put_half(instance, value >> 32);
         }
     }
 }
 
 impl<R: HostReturn> HostReturn for Result<R, HostError> {
+    #[inline]
     fn store(self, instance: &mut Instance) -> Result<(), HostError> {
         self?.store(instance)
     }
@@ -262,38 +280,63 @@ impl Instance {
     }
 
     /// Runs from the current position, dispatching host calls, until a non-host-call exit.
+    /// Compiled code calls the host functions without leaving the code (see
+    /// `jit::host`); a panic in a host function propagates to the caller of this function.
     pub fn resume_call<T>(&mut self, imports: &Imports<T>, data: &mut T) -> Result<CallOutcome, Error> {
-        // Host functions resolved by import index on first use: a guest calling the host in a
-        // loop pays the name lookup once per call of this function, not once per host call.
-        // The module (for the import names) is cloned only when the first host call comes, so
-        // a call that never reaches the host pays nothing for this.
-        let mut module: Option<Module> = None;
-        let mut resolved: Vec<Option<&DynHostFn<T>>> = Vec::new();
+        let mut handler = ImportHandler { imports, data, resolved: Vec::new() };
         loop {
-            let exit = self.run();
+            let exit = match self.run_linked(&mut handler) {
+                Ok(exit) => exit,
+                Err(HostStop::Failed(error)) => return Err(error),
+                Err(HostStop::Panicked(payload)) => std::panic::resume_unwind(payload),
+                Err(HostStop::Redirected) => continue,
+            };
             if let ExitReason::HostCall(index) = exit {
-                let names = &module.get_or_insert_with(|| self.module().clone()).image().imports;
-                let slot = index as usize;
-                let f = match resolved.get(slot).copied().flatten() {
-                    Some(f) => f,
-                    None => {
-                        let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
-                        let name = names.get(slot).ok_or_else(|| missing("<none>"))?;
-                        let f = imports.functions.get(name).ok_or_else(|| missing(name))?;
-                        if resolved.len() <= slot {
-                            resolved.resize(slot + 1, None);
-                        }
-                        resolved[slot] = Some(f);
-                        f
-                    }
-                };
-                let mut caller = Caller { data: &mut *data, instance: &mut *self };
-                f(&mut caller)
-                    .map_err(|HostError(message)| Error::Host { name: names[slot].clone(), message })?;
+                handler.call(self, index)?;
                 continue;
             }
             let a0 = ArgRegs::new(self).take(self);
             return Ok(CallOutcome { exit, a0, a1: self.reg(Reg::A1), gas: self.gas() });
         }
+    }
+}
+
+/// Serves host calls from an import table. Functions are resolved by import index on first
+/// use: a guest calling the host in a loop pays the name lookup once per
+/// [`Instance::resume_call`], not once per host call.
+struct ImportHandler<'a, T> {
+    imports: &'a Imports<T>,
+    data: &'a mut T,
+    resolved: Vec<Option<&'a DynHostFn<T>>>,
+}
+
+impl<'a, T> ImportHandler<'a, T> {
+    /// Looks up the function bound to import `index` of the instance's module.
+    #[cold]
+    fn resolve(&mut self, instance: &Instance, index: u32) -> Result<&'a DynHostFn<T>, Error> {
+        let slot = index as usize;
+        let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
+        let name = instance.module().image().imports.get(slot).ok_or_else(|| missing("<none>"))?;
+        let f = self.imports.functions.get(name).ok_or_else(|| missing(name))?;
+        if self.resolved.len() <= slot {
+            self.resolved.resize(slot + 1, None);
+        }
+        self.resolved[slot] = Some(f);
+        Ok(f)
+    }
+}
+
+impl<T> HostHandler for ImportHandler<'_, T> {
+    #[inline]
+    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Error> {
+        let f = match self.resolved.get(index as usize).copied().flatten() {
+            Some(f) => f,
+            None => self.resolve(instance, index)?,
+        };
+        let mut caller = Caller { data: &mut *self.data, instance };
+        f(&mut caller).map_err(|HostError(message)| {
+            let name = caller.instance.module().image().imports[index as usize].clone();
+            Error::Host { name, message }
+        })
     }
 }

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::interp::{Cpu, Stop};
 use crate::jit;
+use crate::jit::host::{HostHandler, HostStop, NoHost};
 use crate::memory::{Access, Fault, Memory};
 use crate::module::Module;
 
@@ -77,7 +78,13 @@ impl Instance {
         &self.module
     }
 
+    /// Whether registers are 64-bit (else the program is a 32-bit one).
+    pub(crate) fn is_64bit(&self) -> bool {
+        self.bits64
+    }
+
     /// A register's value (in a 32-bit program: its low 32 bits, zero-extended).
+    #[inline]
     pub fn reg(&self, reg: Reg) -> u64 {
         let value = self.cpu.regs[reg.index()];
         if self.bits64 {
@@ -88,6 +95,7 @@ impl Instance {
     }
 
     /// Sets a register (in a 32-bit program: to the low 32 bits of `value`).
+    #[inline]
     pub fn set_reg(&mut self, reg: Reg, value: u64) {
         // A 32-bit program's registers hold sign-extended values, as in PolkaVM's
         // interpreter; the 32-bit instructions compute on them unchanged.
@@ -100,11 +108,13 @@ impl Instance {
     }
 
     /// Remaining gas.
+    #[inline]
     pub fn gas(&self) -> i64 {
         self.cpu.gas
     }
 
     /// Sets the remaining gas.
+    #[inline]
     pub fn set_gas(&mut self, gas: i64) {
         self.cpu.gas = gas;
     }
@@ -147,29 +157,62 @@ impl Instance {
         self.memory.set_access(address, len, access);
     }
 
+    /// The instance's run state, borrowed apart (for the compiled run loop and host calls).
+    pub(crate) fn parts(&mut self) -> Parts<'_> {
+        Parts { cpu: &mut self.cpu, memory: &mut self.memory, entry: &mut self.entry }
+    }
+
+    /// Runs until the program exits, serving host calls with `handler` from inside compiled
+    /// code where it can (not in crosscheck mode, whose shadow interpreter stops at each
+    /// host call); elsewhere host calls are exits, as in [`Instance::run`].
+    pub(crate) fn run_linked<H: HostHandler>(&mut self, handler: &mut H) -> Result<ExitReason, HostStop> {
+        if self.module.inner.compiled.is_some() && self.shadow.is_none() {
+            jit::run::run_instance(self, Some(handler)).map(exit_reason)
+        } else {
+            Ok(self.run())
+        }
+    }
+
     /// Runs until the program exits. With crosscheck on (debug builds), the interpreter runs
     /// the same step on a copy of the state and any difference panics.
     pub fn run(&mut self) -> ExitReason {
-        let inner = &*self.module.inner;
         if let Some(shadow) = &mut self.shadow {
             shadow.prepare(&self.cpu, &self.memory, self.entry);
         }
-        let stop = if inner.compiled.is_some() {
-            backend::run_compiled(inner, &mut self.cpu, &mut self.memory, &mut self.entry)
+        let stop = if self.module.inner.compiled.is_some() {
+            match jit::run::run_instance::<NoHost>(self, None) {
+                Ok(stop) => stop,
+                Err(_) => unreachable!("a run without a handler has no host stops"),
+            }
         } else {
-            backend::run_interpreted(inner, &mut self.cpu, &mut self.memory, &mut self.entry)
+            backend::run_interpreted(&self.module.inner, &mut self.cpu, &mut self.memory, &mut self.entry)
         };
         if let Some(shadow) = &mut self.shadow {
-            shadow.check(inner, stop, &self.cpu, &self.memory);
+            shadow.check(&self.module.inner, stop, &self.cpu, &self.memory);
         }
-        match stop {
-            Stop::Halt => ExitReason::Halt,
-            Stop::Panic => ExitReason::Panic,
-            Stop::OutOfGas => ExitReason::OutOfGas,
-            Stop::PageFault(page) => ExitReason::PageFault(page),
-            Stop::HostCall(n) => ExitReason::HostCall(n),
-            Stop::Step => ExitReason::Step,
-            Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
-        }
+        exit_reason(stop)
+    }
+}
+
+/// The instance's run state (see [`Instance::parts`]).
+pub(crate) struct Parts<'a> {
+    /// Registers, gas and pc.
+    pub cpu: &'a mut Cpu,
+    /// Guest memory.
+    pub memory: &'a mut Memory,
+    /// Where the next run starts.
+    pub entry: &'a mut Entry,
+}
+
+/// The public form of a stop.
+fn exit_reason(stop: Stop) -> ExitReason {
+    match stop {
+        Stop::Halt => ExitReason::Halt,
+        Stop::Panic => ExitReason::Panic,
+        Stop::OutOfGas => ExitReason::OutOfGas,
+        Stop::PageFault(page) => ExitReason::PageFault(page),
+        Stop::HostCall(n) => ExitReason::HostCall(n),
+        Stop::Step => ExitReason::Step,
+        Stop::Budget => unreachable!("the dispatcher resumes after its budget runs out"),
     }
 }

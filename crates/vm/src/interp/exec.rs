@@ -20,8 +20,10 @@ pub(crate) enum Stop {
     Step,
 }
 
-/// Interpreter registers and position.
+/// Interpreter registers and position. (`repr(C)`: compiled code reads and writes the
+/// registers and gas through a pointer to it, at `offset_of!` offsets.)
 #[derive(Clone)]
+#[repr(C)]
 pub(crate) struct Cpu {
     /// Register file; only the first 13 entries are architectural. The size makes `u8`
     /// indices always in bounds.

@@ -7,6 +7,7 @@
 //! interpreter's stops, so both backends report the same exits, registers, memory and gas.
 
 pub(crate) mod emit;
+pub(crate) mod host;
 pub(crate) mod run;
 pub(crate) mod vmctx;
 

@@ -11,12 +11,16 @@ use isa::{CodeView, DecodedKind};
 use crate::image::ProgramImage;
 
 use super::emit::mem::access_of;
+use super::host::{dispatch, HostHandler, HostLink, HostStop};
 use super::vmctx::{self, ExitCode};
 use super::Compiled;
+use crate::backend::Entry;
+use crate::instance::{Instance, Parts};
 use crate::interp::exec::memset;
 use crate::interp::ops::sbrk_size;
 use crate::interp::{Cpu, Stop};
 use crate::memory::{Fault, Memory};
+use crate::module::ModuleInner;
 use crate::sys::signals;
 
 /// Sets up a fresh instance's reservation prefix: the module's native jump table, and the
@@ -36,45 +40,121 @@ pub(crate) fn install(compiled: &Compiled, memory: &mut Memory) {
     };
 }
 
-/// Runs compiled code from native address `resume` until it stops. On return `cpu` holds the
-/// registers, gas and the pc of the stopping instruction, and the result's second field is
-/// the native address to resume at. (The signal handler is installed when the module is
-/// compiled.)
-#[inline]
-pub(crate) fn run(
-    compiled: &Compiled,
-    image: &ProgramImage,
-    cpu: &mut Cpu,
-    memory: &mut Memory,
-    mut resume: usize,
-) -> (Stop, usize) {
+/// Runs a compiled instance from where it is until it stops; on return the instance holds
+/// the registers, gas, the pc of the stopping instruction and where to resume. With a
+/// `handler`, host calls are served from inside the code (see [`super::host`]) and only its
+/// failures, panics and redirections end the run early (`Err`); without one they are stops.
+///
+/// From the moment it is taken apart into a raw pointer below, the instance is reached only
+/// through that pointer, with references made for one step at a time and never alive across
+/// the call into the code: the dispatcher makes its own `&mut Instance` in between.
+pub(crate) fn run_instance<H: HostHandler>(
+    instance: &mut Instance,
+    handler: Option<&mut H>,
+) -> Result<Stop, HostStop> {
+    // With a handler, a clone keeps the code alive whatever the handler does with the
+    // instance; without one, the instance keeps it alive (nothing else can touch the instance
+    // during the run), and the clone's two atomic operations are saved.
+    let _keep = handler.is_some().then(|| instance.module().clone());
+    let inner: *const ModuleInner = &*instance.module().inner;
+    // SAFETY: the module's inner data is alive for the whole run (see `_keep`), and nothing
+    // writes it (modules are immutable once built).
+    let inner = unsafe { &*inner };
+    let compiled = inner.compiled.as_ref().expect("a compiled module");
+    let this: *mut Instance = instance;
+    // SAFETY: `this` comes from the `&mut Instance` this function was given and is its
+    // only use from here on; these `Parts` are dropped before the code is entered.
+    let parts = unsafe { (*this).parts() };
+    let base = parts.memory.reservation().base_ptr() as usize;
+    let mut resume = match start(compiled, parts) {
+        Ok(native) => native,
+        Err(stop) => return Ok(stop),
+    };
+    let mut link = handler.map(|handler| HostLink { instance: this, handler, base, stop: None });
+    let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32, u64) -> u32 = dispatch::<H>;
     loop {
-        let code = enter(compiled, cpu, memory, resume);
-        let ctx = context(memory);
-        cpu.gas = ctx.gas;
-        cpu.pc = ctx.pc;
-        match code {
-            ExitCode::HostCall => return (Stop::HostCall(ctx.arg), ctx.resume as usize),
-            ExitCode::Halt => return (Stop::Halt, resume),
-            ExitCode::Panic => return (Stop::Panic, native_at(compiled, ctx.pc)),
-            ExitCode::OutOfGas => return out_of_gas(compiled, cpu, ctx.arg),
-            ExitCode::Sbrk => {
-                let (arg, next) = (ctx.arg, ctx.resume);
-                resume = sbrk(cpu, memory, arg, next);
+        let host = match &mut link {
+            Some(link) => [dispatcher as usize as u64, link as *mut HostLink<H> as u64],
+            None => [0, 0],
+        };
+        enter(compiled, this, resume, host);
+        if let Some(stop) = link.as_mut().and_then(|link| link.stop.take()) {
+            return Err(stop);
+        }
+        // SAFETY: as above; the code has returned, and these `Parts` are dropped before it
+        // is entered again.
+        let parts = unsafe { (*this).parts() };
+        let (stop, next) = match after_exit(compiled, &inner.image, parts.cpu, parts.memory) {
+            Exited::Stop(stop, next) => (stop, next),
+            Exited::Continue(next) => {
+                resume = next;
+                continue;
             }
-            ExitCode::Memset => {
-                let (pc, next) = (ctx.pc, ctx.resume as usize);
-                match memset_exit(cpu, memory) {
-                    Some(stop) => return (stop, native_at(compiled, pc)),
-                    None => resume = next,
-                }
+        };
+        *parts.entry = Entry::Resume(next);
+        return Ok(stop);
+    }
+}
+
+/// Where a run starts: the native address of a resumption, or of a fresh start at a code
+/// offset after charging its whole block (as PolkaVM does); or the stop that prevents it.
+fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
+    match *parts.entry {
+        Entry::Resume(native) => Ok(native),
+        Entry::Fresh(pc) => {
+            let cpu = parts.cpu;
+            cpu.pc = pc;
+            let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
+                return Err(Stop::Panic);
+            };
+            let cost = i64::from(block.cost);
+            if cpu.gas < cost {
+                return Err(Stop::OutOfGas);
             }
-            ExitCode::Fault => {
-                let rip = ctx.running.report.rip as usize;
-                return fault(compiled, image, cpu, memory, rip);
-            }
+            cpu.gas -= cost;
+            Ok(native)
         }
     }
+}
+
+/// What an exit from the code comes to.
+enum Exited {
+    /// A stop, and the native address to resume at.
+    Stop(Stop, usize),
+    /// Handled here (`sbrk`, `memset`): re-enter at this address.
+    Continue(usize),
+}
+
+/// Turns the exit recorded in the context into the interpreter's stop.
+fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: &mut Memory) -> Exited {
+    let ctx = context(memory);
+    cpu.pc = ctx.pc;
+    // Every exit stub stores a valid code before leaving; anything else would be a code
+    // generator bug, reported as a fault (which classifies to a panic).
+    let code = ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault);
+    let (stop, next) = match code {
+        ExitCode::HostCall => (Stop::HostCall(ctx.arg), ctx.resume as usize),
+        // Running a halted instance again repeats the return to the host (as interpreting does).
+        ExitCode::Halt => (Stop::Halt, native_at(compiled, ctx.pc)),
+        ExitCode::Panic => (Stop::Panic, native_at(compiled, ctx.pc)),
+        ExitCode::OutOfGas => out_of_gas(compiled, cpu, ctx.arg),
+        ExitCode::Sbrk => {
+            let (arg, next) = (ctx.arg, ctx.resume);
+            return Exited::Continue(sbrk(cpu, memory, arg, next));
+        }
+        ExitCode::Memset => {
+            let (pc, next) = (ctx.pc, ctx.resume as usize);
+            match memset_exit(cpu, memory) {
+                Some(stop) => (stop, native_at(compiled, pc)),
+                None => return Exited::Continue(next),
+            }
+        }
+        ExitCode::Fault => {
+            let rip = ctx.running.report.rip as usize;
+            fault(compiled, image, cpu, memory, rip)
+        }
+    };
+    Exited::Stop(stop, next)
 }
 
 /// The instance's context (after a run, or between runs).
@@ -147,32 +227,45 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
     }
 }
 
-/// Enters the code once; returns how it exited (the rest is in the context).
-#[inline(always)]
-fn enter(compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory, resume: usize) -> ExitCode {
-    let base = memory.reservation().base_ptr();
-    crate::sys::gs::set_gs_base(base as u64);
-    let ctx = context(memory);
-    ctx.gas = cpu.gas;
-    ctx.regs = cpu.regs.as_mut_ptr();
-    ctx.resume = resume as u64;
-    let _guard = signals::enter(&mut ctx.running);
+/// Enters the code once at native address `resume` (for the instance at `this`, reached as
+/// in [`run_instance`]), with the host-call dispatcher and its
+/// data `host` (or zeros); the exit is then in the context (or in the dispatcher's link).
+fn enter(compiled: &Compiled, this: *mut Instance, resume: usize, host: [u64; 2]) {
+    let (running, outer) = {
+        // SAFETY: as in `run_instance`; `parts` is dropped before the call into the code.
+        let parts = unsafe { (*this).parts() };
+        let base = parts.memory.reservation().base_ptr();
+        crate::sys::gs::set_gs_base(base as u64);
+        let ctx = context(parts.memory);
+        // What a run of this instance further up the stack (a host function running it
+        // again) needs back when this one ends.
+        let outer = (ctx.native_sp, ctx.host_fn, ctx.host_data);
+        ctx.cpu = parts.cpu;
+        ctx.resume = resume as u64;
+        [ctx.host_fn, ctx.host_data] = host;
+        (&mut ctx.running as *mut signals::Running, outer)
+    };
+    let _guard = signals::enter(running);
     let entry = compiled.code.start() + compiled.layout.entry as usize;
     // SAFETY: `entry` is the entry trampoline of this module's code (see `emit::stubs`),
     // which follows the System V ABI: it saves and restores every callee-saved register and
     // the stack pointer, and returns normally on every exit (faults included: the signal
     // handler resumes the thread at the code's fault exit). The `gs` base is this instance's
-    // guest base (set just above). It reads and writes only the
-    // context and jump table in this instance's reservation prefix, the 13 registers at
-    // `cpu.regs` (alive and exclusively borrowed for the call), and guest memory, all of
-    // whose accessible pages it may legitimately change; every guest access is confined to
-    // `[base, base + 4 GiB + 8)` by construction.
+    // guest base (set just above). It reads and writes only the context and jump table in
+    // this instance's reservation prefix, the registers and gas of the `Cpu` the context
+    // points to (the instance's own, reached by nothing else meanwhile: see `run_instance`), and guest
+    // memory, all of whose accessible pages it may legitimately change; every guest access
+    // is confined to `[base, base + 4 GiB + 8)` by construction. The only other code it runs
+    // is the host-call dispatcher in `host`, a `dispatch::<H>` for the `HostLink` given.
     unsafe {
         let f: extern "sysv64" fn() = core::mem::transmute(entry);
         f();
     }
-    let ctx = context(memory);
-    // Every exit stub stores a valid code before leaving; anything else would be a code
-    // generator bug, reported as a fault (which classifies to a panic).
-    ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault)
+    // SAFETY: as above; if a host function replaced the instance, this writes the (unused)
+    // context of its replacement, a valid protected reservation or none at all.
+    let memory = unsafe { (*this).parts() }.memory;
+    if memory.reservation().is_protected() {
+        let ctx = context(memory);
+        (ctx.native_sp, ctx.host_fn, ctx.host_data) = outer;
+    }
 }

@@ -1,11 +1,10 @@
 //! The per-instance context compiled code reads and writes, and where it lives.
 //!
 //! A compiled instance's memory is `[jump table][context page][4 GiB guest][guard]` (see
-//! [`crate::sys::GuestMemory::protected`]). Compiled code keeps the guest base in `r15` and
-//! reaches everything else at fixed negative offsets from it: the [`VmCtx`] at
-//! `-CONTEXT_OFFSET` and the native jump table (one absolute code address per entry) just
-//! below it, so neither needs a register of its own. The context is small enough that every
-//! field is within a one-byte displacement of `r15`.
+//! [`crate::sys::GuestMemory::protected`]). The guest base is the `gs` segment base while
+//! compiled code runs, and the code reaches everything else at fixed negative `gs:`
+//! displacements: the [`VmCtx`] at `-CONTEXT_OFFSET` and the native jump table (one absolute
+//! code address per entry) just below it, so neither needs a register of its own.
 //!
 //! This is one of the places `unsafe` is allowed (the context's layout, shared with
 //! generated code); the offsets are checked with `offset_of!` below.
@@ -13,9 +12,10 @@
 
 use core::mem::offset_of;
 
+use crate::interp::Cpu;
 use crate::sys::signals::Running;
 
-/// Distance from the guest base down to the context (every field within a disp8 of `r15`).
+/// Distance from the guest base down to the context (every field within a one-byte displacement).
 pub(crate) const CONTEXT_OFFSET: i32 = 128;
 
 /// How compiled code left (the value of [`VmCtx::exit`]).
@@ -57,11 +57,10 @@ impl ExitCode {
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct VmCtx {
-    /// Gas left (compiled code charges each block here).
-    pub gas: i64,
-    /// The 13 guest registers while the instance is not running (the instance's register
-    /// file; compiled code loads them on entry and stores them on exit).
-    pub regs: *mut u64,
+    /// The instance's registers and gas: compiled code loads the 13 guest registers and the
+    /// gas counter from it on entry and after a host call, and stores them on exit and
+    /// before one (at [`CPU_REGS`] and [`CPU_GAS`]).
+    pub cpu: *mut Cpu,
     /// Native stack pointer to restore on exit.
     pub native_sp: u64,
     /// Native address the entry trampoline jumps to.
@@ -74,34 +73,45 @@ pub(crate) struct VmCtx {
     pub arg: u32,
     /// Padding.
     pub _pad: u32,
+    /// The host-call dispatcher compiled code calls at an `ecalli`, or 0 to exit instead
+    /// (see [`super::host`]).
+    pub host_fn: u64,
+    /// The dispatcher's first argument (its [`super::host::HostLink`]).
+    pub host_data: u64,
     /// The module's code, for the signal handler, and the fault it reports.
     pub running: Running,
 }
 
-/// Offset of a context field from the guest base (a negative displacement for `r15`).
+/// Offset of a context field from the guest base (a negative `gs:` displacement).
 const fn at(field: usize) -> i32 {
     field as i32 - CONTEXT_OFFSET
 }
 
-/// `r15`-relative displacement of [`VmCtx::gas`].
-pub(crate) const GAS: i32 = at(offset_of!(VmCtx, gas));
-/// `r15`-relative displacement of [`VmCtx::regs`].
-pub(crate) const REGS: i32 = at(offset_of!(VmCtx, regs));
-/// `r15`-relative displacement of [`VmCtx::native_sp`].
+/// Displacement of [`VmCtx::cpu`].
+pub(crate) const CPU: i32 = at(offset_of!(VmCtx, cpu));
+/// Offset of the register file in a [`Cpu`].
+pub(crate) const CPU_REGS: i32 = offset_of!(Cpu, regs) as i32;
+/// Offset of the gas counter in a [`Cpu`].
+pub(crate) const CPU_GAS: i32 = offset_of!(Cpu, gas) as i32;
+/// Displacement of [`VmCtx::native_sp`].
 pub(crate) const NATIVE_SP: i32 = at(offset_of!(VmCtx, native_sp));
-/// `r15`-relative displacement of [`VmCtx::resume`].
+/// Displacement of [`VmCtx::resume`].
 pub(crate) const RESUME: i32 = at(offset_of!(VmCtx, resume));
-/// `r15`-relative displacement of [`VmCtx::pc`].
+/// Displacement of [`VmCtx::pc`].
 pub(crate) const PC: i32 = at(offset_of!(VmCtx, pc));
-/// `r15`-relative displacement of [`VmCtx::exit`].
+/// Displacement of [`VmCtx::exit`].
 pub(crate) const EXIT: i32 = at(offset_of!(VmCtx, exit));
-/// `r15`-relative displacement of [`VmCtx::arg`].
+/// Displacement of [`VmCtx::arg`].
 pub(crate) const ARG: i32 = at(offset_of!(VmCtx, arg));
+/// Displacement of [`VmCtx::host_fn`].
+pub(crate) const HOST_FN: i32 = at(offset_of!(VmCtx, host_fn));
+/// Displacement of [`VmCtx::host_data`].
+pub(crate) const HOST_DATA: i32 = at(offset_of!(VmCtx, host_data));
 
 const _: () = assert!(core::mem::size_of::<VmCtx>() <= CONTEXT_OFFSET as usize);
 const _: () = assert!(core::mem::align_of::<VmCtx>() <= 4096);
 
-/// `r15`-relative displacement of a jump table of `entries` entries.
+/// Displacement of a jump table of `entries` entries.
 pub(crate) fn jump_table_disp(entries: usize) -> i32 {
     -(CONTEXT_OFFSET + 8 * entries as i32)
 }
@@ -146,14 +156,16 @@ mod tests {
 
     #[test]
     fn layout_is_what_compiled_code_expects() {
-        assert_eq!(GAS, -128);
-        assert_eq!(REGS, -128 + 8);
-        assert_eq!(NATIVE_SP, -128 + 16);
-        assert_eq!(RESUME, -128 + 24);
-        assert_eq!(PC, -128 + 32);
-        assert_eq!(EXIT, -128 + 36);
-        assert_eq!(ARG, -128 + 40);
-        assert_eq!(offset_of!(VmCtx, running), 48);
+        assert_eq!(CPU, -128);
+        assert_eq!(NATIVE_SP, -128 + 8);
+        assert_eq!(RESUME, -128 + 16);
+        assert_eq!(PC, -128 + 24);
+        assert_eq!(EXIT, -128 + 28);
+        assert_eq!(ARG, -128 + 32);
+        assert_eq!(HOST_FN, -128 + 40);
+        assert_eq!(HOST_DATA, -128 + 48);
+        assert_eq!(offset_of!(VmCtx, running), 56);
+        assert_eq!((CPU_REGS, CPU_GAS), (0, 2048));
         assert_eq!(jump_table_disp(3), -128 - 24);
         assert_eq!(prefix_len(0), 4096);
         assert_eq!(prefix_len(496), 4096);

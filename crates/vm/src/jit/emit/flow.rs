@@ -34,7 +34,9 @@ impl Compiler<'_> {
         let done = match inst.operands {
             P::Argless => self.argless(pc, opcode),
             P::Imm { imm } => {
-                self.host_exit(pc, imm, self.stubs.host_call);
+                self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+                self.asm.store_imm(Width::W32, ctx(vmctx::ARG), imm as i32);
+                self.asm.call(self.stubs.host_call);
                 true
             }
             P::RegImm64 { reg, imm } => {

@@ -33,11 +33,11 @@ pub(crate) struct Stubs {
     pub trap: Label,
     /// `rcx` = block index: exits out of gas.
     pub out_of_gas: Label,
-    /// `rcx` = resume address (pc and argument already stored): exits for a host call.
+    /// Called (pc and argument already stored): a host call (see [`Stubs::emit_host_call`]).
     pub host_call: Label,
-    /// As `host_call`, for `sbrk`.
+    /// `rcx` = resume address (pc and argument already stored): exits for `sbrk`.
     pub sbrk: Label,
-    /// As `host_call`, for `memset`.
+    /// As `sbrk`, for `memset`.
     pub memset: Label,
     /// `rcx` = rotated jump-table index past the table (pc stored): halts or panics.
     pub djump_miss: Label,
@@ -69,26 +69,59 @@ impl Stubs {
             asm.push(reg);
         }
         asm.mov_mr(Size::S64, ctx(vmctx::NATIVE_SP), H::Rsp);
-        asm.mov_rm(Size::S64, GAS, ctx(vmctx::GAS));
-        asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
-        for reg in Reg::ALL {
-            asm.load(Width::W64, host(reg), Mem::base(TMP, 8 * reg.index() as i32));
-        }
+        load_state(asm);
         asm.jmp_mem(ctx(vmctx::RESUME));
 
         asm.align(16);
         asm.bind(self.exit);
-        asm.mov_mr(Size::S64, ctx(vmctx::GAS), GAS);
-        asm.mov_rm(Size::S64, TMP, ctx(vmctx::REGS));
-        for reg in Reg::ALL {
-            asm.store(Width::W64, Mem::base(TMP, 8 * reg.index() as i32), host(reg));
-        }
+        save_state(asm);
+        let stored = asm.new_label();
+        asm.bind(stored);
         asm.mov_rm(Size::S64, H::Rsp, ctx(vmctx::NATIVE_SP));
+        let leave = asm.new_label();
+        asm.bind(leave);
         for reg in SAVED.into_iter().rev() {
             asm.pop(reg);
         }
         asm.ret();
+
+        self.emit_host_call(asm, stored, leave);
         entry
+    }
+
+    /// The host-call stub, reached by `call` from an `ecalli` (pc and index stored, the
+    /// return address the place to continue). With a dispatcher in the context it saves the
+    /// guest state, calls `host_fn(host_data, index, return address)` (System V: the stack is
+    /// 16-byte aligned here, one return address below the entry's pushes) and, on 0, reloads
+    /// the state and returns to the guest; on anything else the state is already saved and
+    /// it leaves the code at once through `leave`, without touching the context (which the
+    /// host may have replaced). Without a dispatcher it exits with [`ExitCode::HostCall`].
+    fn emit_host_call(&self, asm: &mut Assembler, stored: Label, leave: Label) {
+        let (slow, stop) = (asm.new_label(), asm.new_label());
+        asm.align(16);
+        asm.bind(self.host_call);
+        save_state(asm);
+        asm.mov_rm(Size::S64, H::Rax, ctx(vmctx::HOST_FN));
+        asm.test_rr(Size::S64, H::Rax, H::Rax);
+        asm.jcc(asm::Cond::E, slow);
+        asm.mov_rm(Size::S64, H::Rdi, ctx(vmctx::HOST_DATA));
+        asm.mov_rm(Size::S32, H::Rsi, ctx(vmctx::ARG));
+        asm.mov_rm(Size::S64, H::Rdx, Mem::base(H::Rsp, 0));
+        asm.call_reg(H::Rax);
+        asm.test_rr(Size::S32, H::Rax, H::Rax);
+        asm.jcc(asm::Cond::Ne, stop);
+        load_state(asm);
+        asm.ret();
+
+        asm.bind(stop);
+        asm.pop(TMP);
+        asm.jmp(leave);
+
+        asm.bind(slow);
+        asm.pop(TMP);
+        asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
+        asm.store_imm(Width::W32, ctx(vmctx::EXIT), ExitCode::HostCall as i32);
+        asm.jmp(stored);
     }
 
     /// Emits the shared stubs (after all code, out of the hot path).
@@ -105,11 +138,7 @@ impl Stubs {
         asm.store(Width::W32, ctx(vmctx::ARG), TMP);
         exit_with(asm, ExitCode::OutOfGas);
 
-        for (label, code) in [
-            (self.host_call, ExitCode::HostCall),
-            (self.sbrk, ExitCode::Sbrk),
-            (self.memset, ExitCode::Memset),
-        ] {
+        for (label, code) in [(self.sbrk, ExitCode::Sbrk), (self.memset, ExitCode::Memset)] {
             asm.bind(label);
             asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
             exit_with(asm, code);
@@ -130,6 +159,29 @@ impl Stubs {
         exit_with(asm, ExitCode::Fault);
         Layout { entry, fault_exit, invalid_target }
     }
+}
+
+/// Stores the gas counter and the 13 guest registers into the instance's `Cpu`.
+fn save_state(asm: &mut Assembler) {
+    asm.mov_rm(Size::S64, TMP, ctx(vmctx::CPU));
+    asm.mov_mr(Size::S64, Mem::base(TMP, vmctx::CPU_GAS), GAS);
+    for reg in Reg::ALL {
+        asm.store(Width::W64, reg_slot(reg), host(reg));
+    }
+}
+
+/// Loads the gas counter and the 13 guest registers from the instance's `Cpu`.
+fn load_state(asm: &mut Assembler) {
+    asm.mov_rm(Size::S64, TMP, ctx(vmctx::CPU));
+    asm.mov_rm(Size::S64, GAS, Mem::base(TMP, vmctx::CPU_GAS));
+    for reg in Reg::ALL {
+        asm.load(Width::W64, host(reg), reg_slot(reg));
+    }
+}
+
+/// Guest register `reg` in the `Cpu` whose address is in `TMP`.
+fn reg_slot(reg: Reg) -> Mem {
+    Mem::base(TMP, vmctx::CPU_REGS + 8 * reg.index() as i32)
 }
 
 /// The jump-table operand for the index in `rcx`, with `entries` entries.

@@ -1,0 +1,140 @@
+//! Host calls served from inside compiled code.
+//!
+//! When [`crate::Instance::resume_call`] runs compiled code it links its host functions to
+//! the run: the context's `host_fn` holds [`dispatch`]`::<H>` and `host_data` a [`HostLink`].
+//! At an `ecalli` the code saves the guest registers and gas and calls the dispatcher on the
+//! same native stack, which brings the instance up to date (gas, pc, the resumption point),
+//! hands the handler `&mut Instance` and, if nothing but registers, gas and memory changed,
+//! makes the context right again and lets the code reload the state and carry on. A round
+//! trip is then two plain `call`/`ret` pairs and the handler itself: no exit through the
+//! entry trampoline, no run loop.
+//!
+//! The handler may do anything safe Rust allows with the instance: set another start
+//! ([`crate::Instance::set_next_pc`]), reset it, run it again (nested), even replace it. Every
+//! such change leaves its position other than "just after this `ecalli`", and the dispatcher
+//! then stops the code at once ([`HostStop::Redirected`]) without reading the context again,
+//! and the caller's loop starts over from whatever the instance now says. A nested run of
+//! the same instance puts back the context's stack pointer and dispatcher when it ends.
+//!
+//! Soundness rests on one rule, kept by [`super::run::run_instance`]: between
+//! `resume_call`'s `&mut Instance` and this dispatcher, every frame reaches the instance only
+//! through one raw pointer (no reference to it or its fields is live across the call into
+//! the code), so the `&mut Instance` made here is the only live one. A panic in the handler
+//! is caught here (unwinding through generated code is not possible) and resumed by the
+//! caller once the code has been left.
+#![allow(unsafe_code)]
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::backend::Entry;
+use crate::error::Error;
+use crate::instance::Instance;
+
+use super::vmctx;
+
+/// What serves host calls for a run (the import table and the embedder's data).
+pub(crate) trait HostHandler {
+    /// Performs host call `index` for `instance` (whose registers, gas and memory are up to
+    /// date; its position is just after the `ecalli`).
+    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Error>;
+}
+
+/// The handler of runs without one (`Instance::run`): host calls exit to the caller.
+pub(crate) enum NoHost {}
+
+impl HostHandler for NoHost {
+    fn call(&mut self, _: &mut Instance, _: u32) -> Result<(), Error> {
+        match *self {}
+    }
+}
+
+/// Why the dispatcher left the code.
+pub(crate) enum HostStop {
+    /// The handler failed; the instance resumes after the `ecalli` if run again.
+    Failed(Error),
+    /// The handler panicked (with this payload).
+    Panicked(Box<dyn Any + Send>),
+    /// The handler moved the instance somewhere else; run it from where it now is.
+    Redirected,
+}
+
+/// What the code's dispatcher works with, on the stack of the run that links it.
+pub(crate) struct HostLink<H> {
+    /// The running instance (the only way to it while the code runs).
+    pub instance: *mut Instance,
+    /// The handler.
+    pub handler: *mut H,
+    /// The guest base of the instance's reservation (to notice a replaced instance).
+    pub base: usize,
+    /// Set when the dispatcher stops the code.
+    pub stop: Option<HostStop>,
+}
+
+/// The dispatcher's answer: carry on in the code.
+const CONTINUE: u32 = 0;
+/// The dispatcher's answer: leave the code now (the reason is in [`HostLink::stop`]).
+const STOP: u32 = 1;
+
+/// The dispatcher compiled code calls (see the module note); `resume` is the native address
+/// just after the `ecalli`.
+pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
+    link: *mut HostLink<H>,
+    index: u32,
+    resume: u64,
+) -> u32 {
+    // SAFETY: `link` is the `host_data` that `run_instance` stored in the context next to
+    // this function, pointing at a `HostLink<H>` in its frame that outlives the call into the
+    // code; nothing else uses it while the code runs.
+    let link = unsafe { &mut *link };
+    match catch_unwind(AssertUnwindSafe(|| serve(link, index, resume as usize))) {
+        Ok(answer) => answer,
+        Err(payload) => {
+            link.stop = Some(HostStop::Panicked(payload));
+            STOP
+        }
+    }
+}
+
+#[inline(always)]
+fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> u32 {
+    // SAFETY: see the module note: `link.instance` is the only path to the instance while
+    // the code runs, and no reference made from it is alive in the frames below us.
+    let instance = unsafe { &mut *link.instance };
+    // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
+    let handler = unsafe { &mut *link.handler };
+    let parts = instance.parts();
+    parts.cpu.pc = context_at(link.base).pc;
+    *parts.entry = Entry::Resume(resume);
+    if let Err(error) = handler.call(instance, index) {
+        link.stop = Some(HostStop::Failed(error));
+        return STOP;
+    }
+    let parts = instance.parts();
+    // Anything that moved the instance (or replaced it) also changed its position: a new
+    // start, a reset, a nested run that ended anywhere but here. A nested run that ended
+    // here (at a host call from this very `ecalli`) ran this instance, so the checks below
+    // still hold (and `run::enter` put back the context's stack pointer and dispatcher).
+    let reservation = parts.memory.reservation();
+    if *parts.entry != Entry::Resume(resume)
+        || !reservation.is_protected()
+        || reservation.base_ptr() as usize != link.base
+    {
+        link.stop = Some(HostStop::Redirected);
+        return STOP;
+    }
+    // A nested run of another instance moved the `gs` base (a thread-local compare if not).
+    crate::sys::gs::set_gs_base(link.base as u64);
+    // (`ctx.cpu` needs no repair: it is this instance's `Cpu`, at a fixed place.)
+    CONTINUE
+}
+
+/// The context of the running instance, whose guest base is `base`.
+#[inline(always)]
+fn context_at<'a>(base: usize) -> &'a mut vmctx::VmCtx {
+    // SAFETY: `base` is the guest base of the instance the dispatcher serves, checked to be
+    // still its protected reservation (at the start of a call by `run_instance`, after the
+    // handler by `serve`), whose context lies just below it (see `vmctx::context`); the
+    // reference is used only within `serve`, while the reservation lives.
+    unsafe { &mut *((base - vmctx::CONTEXT_OFFSET as usize) as *mut vmctx::VmCtx) }
+}
