@@ -104,8 +104,14 @@ fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> u
     // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
     let handler = unsafe { &mut *link.handler };
     let parts = instance.parts();
-    parts.cpu.pc = context_at(link.base).pc;
-    *parts.entry = Entry::Resume(resume);
+    // (Written only when they change: a host call in a loop leaves them as they are.)
+    let pc = context_at(link.base).pc;
+    if parts.cpu.pc != pc {
+        parts.cpu.pc = pc;
+    }
+    if *parts.entry != Entry::Resume(resume) {
+        *parts.entry = Entry::Resume(resume);
+    }
     if let Err(error) = handler.call(instance, index) {
         link.stop = Some(HostStop::Failed(error));
         return STOP;
