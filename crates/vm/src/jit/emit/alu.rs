@@ -152,8 +152,16 @@ impl Compiler<'_> {
                 }
             }
             O::Xnor => {
-                binary(asm, d, a, b, true, alu(AluOp::Xor));
-                asm.not(Size::S64, d);
+                // `d = x ^ !y`, negating the operand that is not the destination in scratch:
+                // the other one (often an accumulator on the critical path) then passes
+                // through a single `xor` instead of `xor` and `not`.
+                let (x, y) = if d == b { (b, a) } else { (a, b) };
+                asm.mov_rr(Size::S64, TMP, y);
+                asm.not(Size::S64, TMP);
+                if d != x {
+                    asm.mov_rr(Size::S64, d, x);
+                }
+                asm.alu_rr(AluOp::Xor, Size::S64, d, TMP);
             }
             _ => return false,
         }
