@@ -59,6 +59,13 @@ fn module(config: &Config) -> Module {
     Module::new(&engine, ProgramImage::from_polkavm(&blob).unwrap()).unwrap()
 }
 
+/// A new instance of `module` with `gas`.
+fn with_gas(module: &Module, gas: i64) -> Instance {
+    let mut instance = Instance::new(module).unwrap();
+    instance.set_gas(gas);
+    instance
+}
+
 fn imports() -> Imports<State> {
     let mut imports = Imports::new();
     imports.func("hook", |caller: &mut Caller<'_, State>, a0: u64, a1: u64| {
@@ -75,13 +82,8 @@ fn on_backends(rounds: u64, hook: Hook, other: bool) -> Vec<(String, i64, u32, [
     let mut outcomes = Vec::new();
     for (name, config) in common::backends() {
         let module = module(&config);
-        let mut instance = Instance::new(&module).unwrap();
-        instance.set_gas(1_000_000);
-        let other = other.then(|| {
-            let mut other = Instance::new(&module).unwrap();
-            other.set_gas(1_000);
-            other
-        });
+        let mut instance = with_gas(&module, 1_000_000);
+        let other = other.then(|| with_gas(&module, 1_000));
         let mut state = State { calls: 0, hook, other };
         let result = match instance.call(&imports(), &mut state, "loop", &[rounds]) {
             Ok(out) => format!("{:?} a0={}", out.exit, out.a0),
@@ -101,8 +103,11 @@ fn on_backends(rounds: u64, hook: Hook, other: bool) -> Vec<(String, i64, u32, [
 fn plain_host_calls_see_and_set_registers() {
     let out = on_backends(5, |_, a0, a1, _| Ok(a0 * 2 + a1), false);
     // s1 = 2 * s1 + 0x55 + 1, five times from 0; the result is the sum of the five.
-    let expected: u64 =
-        (0..5).scan(0u64, |s, _| Some(std::mem::replace(s, 2 * *s + 0x56))).map(|s| 2 * s + 0x56).sum();
+    let (mut s1, mut expected) = (0u64, 0u64);
+    for _ in 0..5 {
+        s1 = 2 * s1 + 0x56;
+        expected += s1;
+    }
     assert_eq!(out[0].0, format!("Halt a0={expected}"));
     assert_eq!(out[0].2, 5);
 }
@@ -129,8 +134,7 @@ fn host_functions_change_gas() {
 fn a_failed_host_call_resumes_after_it() {
     for (_, config) in common::backends() {
         let module = module(&config);
-        let mut instance = Instance::new(&module).unwrap();
-        instance.set_gas(1_000_000);
+        let mut instance = with_gas(&module, 1_000_000);
         let hook: Hook = |_, a0, _, n| if n == 2 { Err(HostError("refused".into())) } else { Ok(a0) };
         let mut state = State { calls: 0, hook, other: None };
         let imports = imports();
@@ -152,8 +156,7 @@ fn a_failed_host_call_resumes_after_it() {
 fn a_panicking_host_function_unwinds_to_the_caller() {
     for (_, config) in common::backends() {
         let module = module(&config);
-        let mut instance = Instance::new(&module).unwrap();
-        instance.set_gas(1_000_000);
+        let mut instance = with_gas(&module, 1_000_000);
         let hook: Hook = |_, a0, _, n| if n == 1 { panic!("host bug") } else { Ok(a0) };
         let mut state = State { calls: 0, hook, other: None };
         let imports = imports();

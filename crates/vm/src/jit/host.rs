@@ -3,9 +3,9 @@
 //! When [`crate::Instance::resume_call`] runs compiled code it links its host functions to
 //! the run: the context's `host_fn` holds [`dispatch`]`::<H>` and `host_data` a [`HostLink`].
 //! At an `ecalli` the code saves the guest registers and gas and calls the dispatcher on the
-//! same native stack, which brings the instance up to date (gas, pc, the resumption point),
-//! hands the handler `&mut Instance` and, if nothing but registers, gas and memory changed,
-//! makes the context right again and lets the code reload the state and carry on. A round
+//! same native stack, which brings the instance up to date (its pc and the resumption point;
+//! registers and gas are already in its `Cpu`), hands the handler `&mut Instance` and, if
+//! nothing but registers, gas and memory changed, lets the code reload the state and carry on. A round
 //! trip is then two plain `call`/`ret` pairs and the handler itself: no exit through the
 //! entry trampoline, no run loop.
 //!
