@@ -5,7 +5,10 @@
 //! With `--dump DIR`, also writes each program's machine code to `DIR/<name>.bin` and the
 //! native offset of each instruction to `DIR/<name>.map` (`native_offset pc` per line).
 //!
-//! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N] [--dump DIR]`
+//! `--backend interpreter|compiler` measures one backend only (for profiles).
+//!
+//! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N]
+//! [--backend interpreter|compiler] [--dump DIR]`
 
 use std::time::{Duration, Instant};
 
@@ -33,11 +36,18 @@ fn median(mut times: Vec<Duration>) -> Duration {
 fn main() -> Result<()> {
     let mut rounds = 50usize;
     let mut dump: Option<std::path::PathBuf> = None;
+    let mut backends = vec![Backend::Interpreter, Backend::Compiler];
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--dump" {
             dump = Some(args.next().context("--dump needs a directory")?.into());
+        } else if arg == "--backend" {
+            backends = match args.next().as_deref() {
+                Some("interpreter") => vec![Backend::Interpreter],
+                Some("compiler") => vec![Backend::Compiler],
+                _ => bail!("--backend takes `interpreter` or `compiler`"),
+            };
         } else if arg == "--rounds" {
             rounds = args.next().context("--rounds needs a number")?.parse()?;
         } else {
@@ -45,7 +55,7 @@ fn main() -> Result<()> {
         }
     }
     if files.is_empty() {
-        bail!("usage: compile_probe FILE... [--rounds N]");
+        bail!("usage: compile_probe FILE... [--rounds N] [--backend interpreter|compiler] [--dump DIR]");
     }
     println!(
         "| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |"
@@ -56,7 +66,7 @@ fn main() -> Result<()> {
         let (set, code) = load(&bytes).with_context(|| file.clone())?;
         let name =
             std::path::Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into());
-        for backend in [Backend::Interpreter, Backend::Compiler] {
+        for &backend in &backends {
             let mut config = Config::new();
             config.set_backend(backend);
             let engine = Engine::new(&config)?;

@@ -203,7 +203,7 @@ impl Decoded {
 }
 
 /// [`Opcode::is_terminator`] by [`Opcode::index`], for a load instead of a call.
-static TERMINATORS: [bool; OPCODE_COUNT] = {
+pub(crate) static TERMINATORS: [bool; OPCODE_COUNT] = {
     let mut table = [false; OPCODE_COUNT];
     let mut i = 0;
     while i < OPCODE_COUNT {

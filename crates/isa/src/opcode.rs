@@ -57,6 +57,7 @@ macro_rules! define_instructions {
             }
 
             /// The instruction's operand format.
+            #[inline]
             pub const fn format(self) -> Format {
                 match self {
                     $($(Opcode::$op => Format::$format,)*)*
@@ -244,6 +245,7 @@ impl Opcode {
     }
 
     /// Whether the instruction ends a basic block (GP set `T`).
+    #[inline]
     pub const fn is_terminator(self) -> bool {
         matches!(
             self.format(),
@@ -252,6 +254,7 @@ impl Opcode {
     }
 
     /// Whether execution can continue to the next instruction after this one.
+    #[inline]
     pub const fn can_fall_through(self) -> bool {
         !matches!(
             self,

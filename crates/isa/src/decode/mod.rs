@@ -11,10 +11,12 @@ mod operands;
 mod reference;
 #[cfg(test)]
 mod tests;
+mod walk;
 
-pub use operands::{decode_operands, read_imm};
+pub use operands::{decode_operands, operands_from_chunk, read_imm};
+pub use walk::{Instructions, Position, Positions};
 
-use crate::inst::{Decoded, DecodedKind, Instruction};
+use crate::inst::{Decoded, DecodedKind, Instruction, TERMINATORS};
 use crate::opcode::Opcode;
 use crate::variant::InstructionSet;
 
@@ -134,7 +136,7 @@ impl<'a> CodeView<'a> {
             None => true,
             Some(s) => {
                 let byte = self.code[(offset - s - 1) as usize];
-                self.set.opcode(byte).is_none_or(Opcode::is_terminator)
+                self.set.opcode(byte).is_none_or(|op| TERMINATORS[op.index()])
             }
         }
     }
@@ -181,7 +183,7 @@ impl<'a> CodeView<'a> {
             let kind = DecodedKind::InvalidOpcode(byte);
             return Decoded { pc: offset, len: 1 + skip, inst: Instruction::TRAP, kind };
         };
-        let operands = operands::operands(opcode, offset, self.chunk(at + 1), skip);
+        let operands = operands::operands_from_chunk(opcode, offset, self.chunk(at + 1), skip);
         Decoded {
             pc: offset,
             len: 1 + skip,
@@ -220,24 +222,22 @@ impl<'a> CodeView<'a> {
     /// Iterates over every instruction from offset 0 in code order, including invalid
     /// positions and, if the last instruction can fall through, the implicit trap at the end.
     pub fn instructions(&self) -> Instructions<'a> {
-        let mut iter = Instructions {
-            view: *self,
-            table: self.set.table(),
-            pc: 0,
-            done: self.code.is_empty(),
-            marked: self.is_marked(0),
-            next_mark: 0,
-            word: self.block(0) & !1,
-            block: 0,
-        };
-        iter.settle();
-        iter
+        Instructions { positions: self.positions() }
     }
 
-    /// The bitmask bits of positions `64 * index ..` (64 of them), zero-padded.
+    /// The same walk as [`Self::instructions`] without reading operands: each instruction's
+    /// place, length and opcode. For consumers that read operands themselves
+    /// ([`Self::operand_chunk`] and [`operands_from_chunk`]), such as a compiler whose
+    /// per-opcode handlers each decode their own format.
+    pub fn positions(&self) -> Positions<'a> {
+        Positions::new(*self)
+    }
+
+    /// The 16 code bytes after the opcode byte at `pc`, as a little-endian number,
+    /// zero-padded past the end of the code: the input of [`operands_from_chunk`].
     #[inline(always)]
-    fn block(&self, index: usize) -> u64 {
-        self.bits_from(index << 6)
+    pub fn operand_chunk(&self, pc: u32) -> u128 {
+        self.chunk(pc as usize + 1)
     }
 }
 
@@ -247,7 +247,7 @@ impl<'a> CodeView<'a> {
 
 /// Bitmask bits from position `at` on (see [`CodeView::bits_from`]).
 #[inline(always)]
-fn bits_from(bitmask: &[u8], at: usize) -> u64 {
+pub(super) fn bits_from(bitmask: &[u8], at: usize) -> u64 {
     let index = at >> 3;
     let word = match bitmask.get(index..).and_then(<[u8]>::first_chunk::<8>) {
         Some(bytes) => u64::from_le_bytes(*bytes),
@@ -274,107 +274,3 @@ fn tail_chunk(code: &[u8], start: usize) -> u128 {
     bytes[..tail.len()].copy_from_slice(tail);
     u128::from_le_bytes(bytes)
 }
-
-/// Iterator returned by [`CodeView::instructions`].
-///
-/// It walks the bitmask one 64-bit word at a time, so finding the next instruction costs a
-/// few register operations and no dependent load.
-#[derive(Clone, Debug)]
-pub struct Instructions<'a> {
-    view: CodeView<'a>,
-    table: &'static [Option<Opcode>; 256],
-    /// The position decoded next.
-    pc: u32,
-    done: bool,
-    /// Whether `pc` is marked.
-    marked: bool,
-    /// The first marked position after `pc`, or the code length.
-    next_mark: u32,
-    /// The marks of 64-position block `block` from `next_mark` on (none once it is the end).
-    word: u64,
-    block: usize,
-}
-
-impl Instructions<'_> {
-    /// Sets `next_mark` to the lowest mark in `word` or the blocks after it.
-    #[inline(always)]
-    fn settle(&mut self) {
-        let len = self.view.code.len();
-        if self.word == 0 {
-            // By value, so that the iterator's fields can stay in registers.
-            (self.block, self.word) = next_block(self.view.bitmask, len, self.block);
-        }
-        let mark = (self.block << 6) + self.word.trailing_zeros() as usize;
-        self.next_mark = mark.min(len) as u32;
-    }
-
-    /// Moves to `next_mark` and finds the mark after it.
-    #[inline(always)]
-    fn advance(&mut self) {
-        self.pc = self.next_mark;
-        self.marked = (self.next_mark as usize) < self.view.code.len();
-        self.word &= self.word.wrapping_sub(1);
-        self.settle();
-    }
-}
-
-/// The first 64-position block after `index` with a mark, and its marks; past the end of the
-/// code, the block holding the end and no marks (an empty word then yields the code length).
-/// Takes the bitmask by value so that [`Instructions`] can live in registers.
-#[inline(never)]
-fn next_block(bitmask: &[u8], len: usize, mut index: usize) -> (usize, u64) {
-    loop {
-        index += 1;
-        if index << 6 >= len {
-            return (len >> 6, 0);
-        }
-        let word = bits_from(bitmask, index << 6);
-        if word != 0 {
-            return (index, word);
-        }
-    }
-}
-
-impl Iterator for Instructions<'_> {
-    type Item = Decoded;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<Decoded> {
-        if self.done {
-            return None;
-        }
-        let pc = self.pc;
-        let len = self.view.code.len();
-        if !self.marked {
-            self.done = true;
-            if pc as usize >= len {
-                return Some(Decoded { pc, len: 1, inst: Instruction::TRAP, kind: DecodedKind::EndOfCode });
-            }
-            let decoded = Decoded {
-                pc,
-                len: self.next_mark - pc,
-                inst: Instruction::TRAP,
-                kind: DecodedKind::Unmarked,
-            };
-            self.advance();
-            // It decodes as `trap`, which cannot fall through.
-            self.done = decoded.next_pc() as usize >= len;
-            return Some(decoded);
-        }
-        // `next_mark` is at most the code length, which counts as marked.
-        let gap = self.next_mark - pc - 1;
-        let skip = gap.min(MAX_SKIP);
-        if skip == gap {
-            self.advance();
-        } else {
-            self.pc = pc + 1 + skip;
-            self.marked = false;
-        }
-        // Whether the instruction ends the code: an invalid opcode decodes as `trap`.
-        self.done = pc as usize + 1 + skip as usize >= len
-            && !self.table[usize::from(self.view.code[pc as usize])].is_some_and(Opcode::can_fall_through);
-        Some(self.view.decode_marked(self.table, pc, skip))
-    }
-}
-
-impl core::iter::FusedIterator for Instructions<'_> {}

@@ -5,25 +5,8 @@
 //! byte 10 of it.
 
 use crate::inst::Operands;
-use crate::opcode::{Format, Opcode, OPCODE_COUNT};
+use crate::opcode::{Format, Opcode};
 use crate::reg::Reg;
-
-/// [`Opcode::format`] of every opcode by [`Opcode::index`], for a load instead of a call.
-static FORMATS: [Format; OPCODE_COUNT] = {
-    let mut formats = [Format::Argless; OPCODE_COUNT];
-    let mut i = 0;
-    while i < OPCODE_COUNT {
-        formats[i] = Opcode::ALL[i].format();
-        i += 1;
-    }
-    formats
-};
-
-/// [`Opcode::format`], by table.
-#[inline(always)]
-pub(super) fn format(opcode: Opcode) -> Format {
-    FORMATS[opcode.index()]
-}
 
 /// Reads a little-endian immediate of `len` (0..=4) bytes and sign-extends it to 32 bits.
 #[inline(always)]
@@ -41,7 +24,7 @@ pub fn read_imm(bytes: &[u8; 24], at: usize, len: usize) -> u32 {
 pub fn decode_operands(opcode: Opcode, pc: u32, args: &[u8; 24], skip: u32) -> Operands {
     let mut chunk = [0u8; 16];
     chunk.copy_from_slice(&args[..16]);
-    operands(opcode, pc, u128::from_le_bytes(chunk), skip)
+    operands_from_chunk(opcode, pc, u128::from_le_bytes(chunk), skip)
 }
 
 /// The immediate of `len` (0..=4) bytes at byte `at` of `chunk`, sign-extended to 32 bits.
@@ -60,15 +43,18 @@ fn byte(chunk: u128, i: u32) -> u8 {
 }
 
 /// Decodes the operands of `opcode` at `pc` from `chunk` (the 16 bytes after the opcode byte,
-/// little-endian, zero-padded) and the instruction's skip.
+/// little-endian, zero-padded: [`super::CodeView::operand_chunk`]) and the instruction's skip.
+/// Inlined with a constant `opcode`, only that opcode's format remains.
 #[inline(always)]
-pub(super) fn operands(opcode: Opcode, pc: u32, chunk: u128, skip: u32) -> Operands {
+pub fn operands_from_chunk(opcode: Opcode, pc: u32, chunk: u128, skip: u32) -> Operands {
     let b0 = chunk as u8;
     let lo0 = Reg::from_nibble(b0);
     let hi0 = Reg::from_nibble(b0 >> 4);
     // `clamp4(skip - n)`: the length left for an immediate after `n` bytes.
     let rest = |n: u32| skip.saturating_sub(n).min(4);
-    match format(opcode) {
+    // `Opcode::format` rather than the table: with a constant opcode the match folds to one
+    // arm, where a load from the table would stay a load and a jump.
+    match opcode.format() {
         Format::Argless => Operands::Argless,
         Format::Imm => Operands::Imm { imm: imm(chunk, 0, rest(0)) },
         Format::Offset => Operands::Offset { target: pc.wrapping_add(imm(chunk, 0, rest(0))) },

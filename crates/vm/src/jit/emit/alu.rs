@@ -84,6 +84,7 @@ fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, a: H, b: H) {
 
 impl Compiler<'_> {
     /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them.
+    #[inline(always)]
     pub(super) fn alu3(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
         let asm = &mut self.asm;
         use Opcode as O;
@@ -169,6 +170,7 @@ impl Compiler<'_> {
     }
 
     /// Register-immediate operations (`d = b op imm`); `false` if `opcode` is not one of them.
+    #[inline(always)]
     pub(super) fn alu_imm(&mut self, opcode: Opcode, d: H, b: H, imm: u32) -> bool {
         let asm = &mut self.asm;
         let simm = imm as i32;
@@ -276,6 +278,7 @@ impl Compiler<'_> {
     }
 
     /// Two-register operations (`d = op(s)`) and immediates loads; `false` otherwise.
+    #[inline(always)]
     pub(super) fn alu2(&mut self, opcode: Opcode, d: H, s: H) -> bool {
         let asm = &mut self.asm;
         use Opcode as O;

@@ -9,6 +9,7 @@ use super::{ctx, host, Compiler, TMP};
 use crate::jit::vmctx;
 
 /// The condition under which a conditional branch is taken.
+#[inline(always)]
 fn branch_cond(opcode: Opcode) -> Option<Cond> {
     use Opcode as O;
     Some(match opcode {
@@ -28,6 +29,7 @@ fn branch_cond(opcode: Opcode) -> Option<Cond> {
 
 impl Compiler<'_> {
     /// Emits one valid instruction at `pc` (the next one is at `next`).
+    #[inline(always)]
     pub(super) fn instruction(&mut self, pc: u32, next: u32, inst: Instruction) {
         use Opcode as O;
         let opcode = inst.opcode;
@@ -113,6 +115,7 @@ impl Compiler<'_> {
         }
     }
 
+    #[inline(always)]
     fn argless(&mut self, pc: u32, opcode: Opcode) -> bool {
         match opcode {
             Opcode::Trap => self.trap(pc),
@@ -145,6 +148,7 @@ impl Compiler<'_> {
     }
 
     /// A conditional branch: `compare` sets the flags, `opcode` gives the condition.
+    #[inline(always)]
     fn branch(
         &mut self,
         pc: u32,

@@ -10,6 +10,7 @@ use isa::{sext, Opcode};
 use super::Compiler;
 
 /// Width and signedness of a load.
+#[inline(always)]
 fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
     use Opcode as O;
     Some(match opcode {
@@ -25,6 +26,7 @@ fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
 }
 
 /// Width of a store.
+#[inline(always)]
 fn store_width(opcode: Opcode) -> Option<Width> {
     use Opcode as O;
     Some(match opcode {
@@ -48,6 +50,7 @@ impl Compiler<'_> {
     }
 
     /// A load into `d` from `base + offset`; `false` if `opcode` is not a load.
+    #[inline(always)]
     pub(super) fn load(&mut self, opcode: Opcode, d: H, base: Option<H>, offset: u32) -> bool {
         let Some((width, signed)) = load_kind(opcode) else { return false };
         let mem = self.address(base, offset);
@@ -60,6 +63,7 @@ impl Compiler<'_> {
     }
 
     /// A store of register `value` to `base + offset`; `false` if `opcode` is not a store.
+    #[inline(always)]
     pub(super) fn store(&mut self, opcode: Opcode, value: H, base: Option<H>, offset: u32) -> bool {
         let Some(width) = store_width(opcode) else { return false };
         let mem = self.address(base, offset);
@@ -68,6 +72,7 @@ impl Compiler<'_> {
     }
 
     /// A store of an immediate to `base + offset`; `false` if `opcode` is not a store.
+    #[inline(always)]
     pub(super) fn store_imm(&mut self, opcode: Opcode, value: u32, base: Option<H>, offset: u32) -> bool {
         let Some(width) = store_width(opcode) else { return false };
         let mem = self.address(base, offset);

@@ -21,6 +21,7 @@ mod fuse;
 pub(crate) mod mem;
 mod muldiv;
 mod stubs;
+mod table;
 
 use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size};
 use isa::gas::CostModel;
@@ -145,29 +146,28 @@ impl<'a> Compiler<'a> {
             jump_table_len,
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
-        let mut instructions = view.instructions().peekable();
-        while let Some(d) = instructions.next() {
+        let mut positions = view.positions();
+        while let Some(p) = positions.next() {
             if c.open.is_none() {
-                c.open_block(d.pc);
+                c.open_block(p.pc);
             }
-            let opcode = if d.kind == DecodedKind::Valid { d.inst.opcode } else { Opcode::Trap };
-            c.charge(opcode);
-            c.insts.push((c.asm.offset(), d.pc));
-            if d.kind == DecodedKind::Valid {
-                let pair = instructions.peek().filter(|n| n.kind == DecodedKind::Valid).map(|n| n.inst);
-                if pair.is_some_and(|second| c.fuse(d.inst, second)) {
-                    // The second instruction's code is the fused code's end (it has none).
-                    let second = instructions.next().expect("peeked");
-                    c.charge(second.inst.opcode);
+            c.charge(p.opcode);
+            c.insts.push((c.asm.offset(), p.pc));
+            if p.kind == DecodedKind::Valid {
+                let chunk = view.operand_chunk(p.pc);
+                if table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk) {
+                    // Fused with the next instruction, whose code is the fused code's end.
+                    let second = positions.next().expect("a fused pair has a second instruction");
+                    debug_assert_eq!(second.pc, p.next_pc());
+                    c.charge(second.opcode);
                     c.insts.push((c.asm.offset(), second.pc));
                     continue;
                 }
-                c.instruction(d.pc, d.next_pc(), d.inst);
             } else {
-                c.trap(d.pc);
+                // (Invalid positions decode as `trap`, which ends a block.)
+                c.trap(p.pc);
             }
-            // (Invalid positions decode as `trap`, which ends a block.)
-            if d.ends_block() {
+            if p.ends_block() {
                 c.close_block()?;
             }
         }

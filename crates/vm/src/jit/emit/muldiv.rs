@@ -11,6 +11,7 @@ use super::{Compiler, TMP};
 
 impl Compiler<'_> {
     /// `mul_upper_*` (64-bit programs); `false` if `opcode` is not one of them.
+    #[inline(always)]
     pub(super) fn mul_upper(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
         let signed = match opcode {
             Opcode::MulUpperSignedSigned => true,
@@ -47,6 +48,7 @@ impl Compiler<'_> {
     }
 
     /// `div_*`/`rem_*`, 32- and 64-bit; `false` if `opcode` is not one of them.
+    #[inline(always)]
     pub(super) fn div_rem(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
         use Opcode as O;
         let (size, signed, rem) = match opcode {

@@ -1,0 +1,183 @@
+//! Walking the code in order: [`Positions`] finds each instruction's place, length and opcode
+//! from the bitmask; [`Instructions`] adds the operands.
+//!
+//! The walk reads the bitmask one 64-bit word at a time, so finding the next instruction costs
+//! a few register operations and no dependent load.
+
+use super::{bits_from, CodeView, MAX_SKIP};
+use crate::inst::{Decoded, DecodedKind, Instruction, TERMINATORS};
+use crate::opcode::Opcode;
+
+/// An instruction's place in the code, before its operands are read.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Code offset of the opcode byte.
+    pub pc: u32,
+    /// Distance to the next instruction (`1 + skip`).
+    pub len: u32,
+    /// The instruction; `trap` for every kind but [`DecodedKind::Valid`].
+    pub opcode: Opcode,
+    /// What kind of position this is.
+    pub kind: DecodedKind,
+}
+
+impl Position {
+    /// Whether a basic block ends with this instruction (see [`Decoded::ends_block`]).
+    #[inline(always)]
+    pub fn ends_block(&self) -> bool {
+        TERMINATORS[self.opcode.index()]
+    }
+
+    /// Offset of the following instruction.
+    #[inline(always)]
+    pub fn next_pc(&self) -> u32 {
+        self.pc.wrapping_add(self.len)
+    }
+
+    /// A position holding no valid instruction, which decodes as `trap`.
+    #[inline(always)]
+    fn invalid(pc: u32, len: u32, kind: DecodedKind) -> Position {
+        Position { pc, len, opcode: Opcode::Trap, kind }
+    }
+}
+
+/// Iterator returned by [`CodeView::positions`]: every instruction from offset 0 in code
+/// order, invalid positions and the implicit trap at the end included.
+#[derive(Clone, Debug)]
+pub struct Positions<'a> {
+    view: CodeView<'a>,
+    table: &'static [Option<Opcode>; 256],
+    /// The position yielded next.
+    pc: u32,
+    done: bool,
+    /// Whether `pc` is marked.
+    marked: bool,
+    /// The first marked position after `pc`, or the code length.
+    next_mark: u32,
+    /// The marks of 64-position block `block` from `next_mark` on (none once it is the end).
+    word: u64,
+    block: usize,
+}
+
+impl<'a> Positions<'a> {
+    pub(super) fn new(view: CodeView<'a>) -> Positions<'a> {
+        let mut walk = Positions {
+            view,
+            table: view.set.table(),
+            pc: 0,
+            done: view.code.is_empty(),
+            marked: view.is_marked(0),
+            next_mark: 0,
+            word: bits_from(view.bitmask, 0) & !1,
+            block: 0,
+        };
+        walk.settle();
+        walk
+    }
+
+    /// Sets `next_mark` to the lowest mark in `word` or the blocks after it.
+    #[inline(always)]
+    fn settle(&mut self) {
+        let len = self.view.code.len();
+        if self.word == 0 {
+            // By value, so that the iterator's fields can stay in registers.
+            (self.block, self.word) = next_block(self.view.bitmask, len, self.block);
+        }
+        let mark = (self.block << 6) + self.word.trailing_zeros() as usize;
+        self.next_mark = mark.min(len) as u32;
+    }
+
+    /// Moves to `next_mark` and finds the mark after it.
+    #[inline(always)]
+    fn advance(&mut self) {
+        self.pc = self.next_mark;
+        self.marked = (self.next_mark as usize) < self.view.code.len();
+        self.word &= self.word.wrapping_sub(1);
+        self.settle();
+    }
+}
+
+/// The first 64-position block after `index` with a mark, and its marks; past the end of the
+/// code, the block holding the end and no marks (an empty word then yields the code length).
+/// Takes the bitmask by value so that [`Positions`] can live in registers.
+#[inline(never)]
+fn next_block(bitmask: &[u8], len: usize, mut index: usize) -> (usize, u64) {
+    loop {
+        index += 1;
+        if index << 6 >= len {
+            return (len >> 6, 0);
+        }
+        let word = bits_from(bitmask, index << 6);
+        if word != 0 {
+            return (index, word);
+        }
+    }
+}
+
+impl Iterator for Positions<'_> {
+    type Item = Position;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Position> {
+        if self.done {
+            return None;
+        }
+        let pc = self.pc;
+        let len = self.view.code.len();
+        if !self.marked {
+            self.done = true;
+            if pc as usize >= len {
+                return Some(Position::invalid(pc, 1, DecodedKind::EndOfCode));
+            }
+            let position = Position::invalid(pc, self.next_mark - pc, DecodedKind::Unmarked);
+            self.advance();
+            // It decodes as `trap`, which cannot fall through.
+            self.done = position.next_pc() as usize >= len;
+            return Some(position);
+        }
+        // `next_mark` is at most the code length, which counts as marked.
+        let gap = self.next_mark - pc - 1;
+        let skip = gap.min(MAX_SKIP);
+        if skip == gap {
+            self.advance();
+        } else {
+            self.pc = pc + 1 + skip;
+            self.marked = false;
+        }
+        let byte = self.view.code[pc as usize];
+        let opcode = self.table[usize::from(byte)];
+        // Whether the instruction ends the code: an invalid opcode decodes as `trap`.
+        self.done = pc as usize + 1 + skip as usize >= len && !opcode.is_some_and(Opcode::can_fall_through);
+        Some(match opcode {
+            Some(opcode) => Position { pc, len: 1 + skip, opcode, kind: DecodedKind::Valid },
+            None => Position::invalid(pc, 1 + skip, DecodedKind::InvalidOpcode(byte)),
+        })
+    }
+}
+
+impl core::iter::FusedIterator for Positions<'_> {}
+
+/// Iterator returned by [`CodeView::instructions`]: [`Positions`] with operands.
+#[derive(Clone, Debug)]
+pub struct Instructions<'a> {
+    pub(super) positions: Positions<'a>,
+}
+
+impl Iterator for Instructions<'_> {
+    type Item = Decoded;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Decoded> {
+        let Position { pc, len, opcode, kind } = self.positions.next()?;
+        let inst = match kind {
+            DecodedKind::Valid => {
+                let chunk = self.positions.view.operand_chunk(pc);
+                Instruction { opcode, operands: super::operands_from_chunk(opcode, pc, chunk, len - 1) }
+            }
+            _ => Instruction::TRAP,
+        };
+        Some(Decoded { pc, len, inst, kind })
+    }
+}
+
+impl core::iter::FusedIterator for Instructions<'_> {}
