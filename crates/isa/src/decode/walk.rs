@@ -119,6 +119,28 @@ impl Iterator for Positions<'_> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Position> {
+        let pc = self.pc;
+        // The common case first: a marked position whose successor is marked, within the
+        // skip limit and inside the code (`next_mark` is at most the code length).
+        let gap = self.next_mark.wrapping_sub(pc).wrapping_sub(1);
+        if self.marked && gap <= MAX_SKIP && (self.next_mark as usize) < self.view.code.len() {
+            self.advance();
+            let byte = self.view.code[pc as usize];
+            return Some(match self.table[usize::from(byte)] {
+                Some(opcode) => Position { pc, len: 1 + gap, opcode, kind: DecodedKind::Valid },
+                None => Position::invalid(pc, 1 + gap, DecodedKind::InvalidOpcode(byte)),
+            });
+        }
+        self.next_rare()
+    }
+}
+
+impl Positions<'_> {
+    /// [`Iterator::next`] at an unmarked position, before an over-long gap, or at the last
+    /// instruction.
+    #[cold]
+    #[inline(never)]
+    fn next_rare(&mut self) -> Option<Position> {
         if self.done {
             return None;
         }

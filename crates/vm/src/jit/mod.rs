@@ -86,24 +86,12 @@ impl Compiled {
         cost_model: CostModel,
     ) -> Result<Compiled, JitError> {
         crate::sys::signals::install();
-        let out = emit::Compiler::compile(view, jump_table.len(), cost_model)?;
+        let out = emit::Compiler::compile(view, jump_table, cost_model)?;
         let code = CodeMemory::new(out.asm.code(), |_, _| {});
         emit::Output::recycle(out.asm);
         let code = code?;
         let start = code.start() as u64;
-        let invalid = start + u64::from(out.layout.invalid_target);
-        let blocks = &out.blocks;
-        let jump_table = jump_table
-            .iter()
-            .map(|&target| {
-                // Every block start is a valid jump target; a target that starts no block
-                // traps, as in the interpreter.
-                match blocks.binary_search_by_key(&target, |b| b.pc) {
-                    Ok(i) => start + u64::from(blocks[i].native),
-                    Err(_) => invalid,
-                }
-            })
-            .collect();
+        let jump_table = out.jump_table.iter().map(|&native| start + u64::from(native)).collect();
         let compiled =
             Compiled { code, layout: out.layout, insts: out.insts, blocks: out.blocks, jump_table };
         if std::env::var_os("GANNET_PERF_MAP").is_some() {

@@ -69,7 +69,7 @@ impl Compiler<'_> {
                     self.load_imm(host(reg), isa::sext(imm));
                     self.jump(pc, target);
                 } else {
-                    let ok = self.branch_ok(target, Some(next));
+                    let ok = self.branch_ok(pc, target, Some(next));
                     // `test r, r` sets the flags every condition reads exactly as `cmp r, 0`.
                     self.branch(pc, opcode, ok, target, |asm| match imm {
                         0 => asm.test_rr(Size::S64, host(reg), host(reg)),
@@ -93,7 +93,7 @@ impl Compiler<'_> {
                     || self.store(opcode, ha, Some(hb), imm)
             }
             P::RegRegOffset { a, b, target } => {
-                let ok = self.branch_ok(target, Some(next));
+                let ok = self.branch_ok(pc, target, Some(next));
                 self.branch(pc, opcode, ok, target, |asm| asm.cmp_rr(Size::S64, host(a), host(b)));
                 true
             }
@@ -139,7 +139,7 @@ impl Compiler<'_> {
 
     /// An unconditional jump to `target` (a trap if it is not a valid block start).
     fn jump(&mut self, pc: u32, target: u32) {
-        if self.branch_ok(target, None) {
+        if self.branch_ok(pc, target, None) {
             let label = self.block_label(target);
             self.asm.jmp(label);
         } else {

@@ -79,8 +79,11 @@ pub(crate) struct Compiler<'a> {
     asm: Assembler,
     view: CodeView<'a>,
     cost_model: CostModel,
-    /// For each code offset: `label index + 1` of the block starting there, or 0.
+    /// For each code offset: `label index + 1` of the block starting there, or 0 (at least
+    /// `len + 1` entries; a buffer reused between compilations, see [`SPARE_LABELS`]).
     block_labels: Vec<u32>,
+    /// The offsets whose `block_labels` entry is set, to clear them when done.
+    labelled: Vec<u32>,
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
@@ -101,6 +104,9 @@ std::thread_local! {
     /// An assembler whose buffer a previous compilation on this thread left for reuse, so
     /// that compiling does not allocate and zero a fresh buffer every time.
     static SPARE: core::cell::Cell<Option<Assembler>> = const { core::cell::Cell::new(None) };
+    /// An all-zero `block_labels` buffer a previous compilation on this thread left, so that
+    /// compiling does not allocate, zero and page in four bytes per code byte every time.
+    static SPARE_LABELS: core::cell::Cell<Vec<u32>> = const { core::cell::Cell::new(Vec::new()) };
 }
 
 /// What compilation produced, before it is mapped executable.
@@ -110,6 +116,9 @@ pub(crate) struct Output {
     pub layout: Layout,
     pub insts: Vec<(u32, u32)>,
     pub blocks: Vec<Block>,
+    /// The native offset of each jump-table entry's block; [`Layout::invalid_target`] for an
+    /// entry that names no valid block.
+    pub jump_table: Vec<u32>,
 }
 
 impl Output {
@@ -122,10 +131,10 @@ impl Output {
 }
 
 impl<'a> Compiler<'a> {
-    /// Compiles `view` (64-bit instruction sets) with a jump table of `jump_table_len` entries.
+    /// Compiles `view` (64-bit instruction sets) with `jump_table` (code offsets).
     pub(crate) fn compile(
         view: CodeView<'a>,
-        jump_table_len: usize,
+        jump_table: &[u32],
         cost_model: CostModel,
     ) -> Result<Output, CompileError> {
         let len = view.len() as usize;
@@ -133,17 +142,22 @@ impl<'a> Compiler<'a> {
         asm.clear();
         asm.reserve(len * 8 + 1024);
         let stubs = stubs::Stubs::new(&mut asm);
+        let mut block_labels = SPARE_LABELS.take();
+        if block_labels.len() <= len {
+            block_labels.resize(len + 1, 0);
+        }
         let mut c = Compiler {
             asm,
             view,
             cost_model,
-            block_labels: vec![0; len + 1],
+            block_labels,
+            labelled: Vec::with_capacity(len / 8 + 8),
             insts: Vec::with_capacity(len / 3 + 8),
             blocks: Vec::with_capacity(len / 8 + 8),
             open: None,
             stubs,
             out_of_gas: Vec::with_capacity(len / 8 + 8),
-            jump_table_len,
+            jump_table_len: jump_table.len(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         let mut positions = view.positions();
@@ -176,7 +190,15 @@ impl<'a> Compiler<'a> {
         }
         let layout = c.emit_cold(entry);
         c.asm.resolve()?;
-        Ok(Output { asm: c.asm, layout, insts: c.insts, blocks: c.blocks })
+        let jump_table =
+            jump_table.iter().map(|&target| c.jump_table_entry(target, layout.invalid_target)).collect();
+        for &pc in &c.labelled {
+            c.block_labels[pc as usize] = 0;
+        }
+        if c.block_labels.len() <= KEEP_BUFFER / 4 {
+            SPARE_LABELS.set(core::mem::take(&mut c.block_labels));
+        }
+        Ok(Output { asm: c.asm, layout, insts: c.insts, blocks: c.blocks, jump_table })
     }
 
     /// Adds the cost of one `opcode` to the open block.
@@ -193,6 +215,7 @@ impl<'a> Compiler<'a> {
         if *slot == 0 {
             let label = self.asm.new_label();
             *slot = label.index() + 1;
+            self.labelled.push(pc);
             label
         } else {
             asm::Label::from_index(*slot - 1)
@@ -237,8 +260,33 @@ impl<'a> Compiler<'a> {
 
     /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)
     /// is valid; an invalid one compiles to a trap, as in the interpreter.
-    fn branch_ok(&self, target: u32, next: Option<u32>) -> bool {
-        self.view.is_jump_target_valid(target) && next.is_none_or(|n| self.view.is_jump_target_valid(n))
+    ///
+    /// The valid jump targets are exactly the offsets where the walk opens a block (an
+    /// instruction start after a terminator, an invalid position, or nothing), so a target at
+    /// or before `pc`, which the walk has passed, is valid if and only if it has a block label:
+    /// every opened block has one, and a label is only ever made for a valid target. Only
+    /// forward targets need the bitmask. `next` follows a terminator, so it is valid whenever
+    /// an instruction starts there, that is whenever it lies inside the code.
+    #[inline(always)]
+    fn branch_ok(&self, pc: u32, target: u32, next: Option<u32>) -> bool {
+        let target_ok = if target <= pc {
+            self.block_labels[target as usize] != 0
+        } else {
+            self.view.is_jump_target_valid(target)
+        };
+        debug_assert_eq!(target_ok, self.view.is_jump_target_valid(target));
+        debug_assert!(next.is_none_or(|n| (n < self.view.len()) == self.view.is_jump_target_valid(n)));
+        target_ok && next.is_none_or(|n| n < self.view.len())
+    }
+
+    /// The native offset of jump-table target `target` once the code is complete: its block,
+    /// or the invalid-target stub. Every block start, and nothing else, has a bound block
+    /// label (see [`Self::branch_ok`]).
+    fn jump_table_entry(&self, target: u32, invalid: u32) -> u32 {
+        let slot = self.block_labels.get(target as usize).copied().unwrap_or(0);
+        let block = slot.checked_sub(1).and_then(|label| self.asm.label_offset(Label::from_index(label)));
+        debug_assert_eq!(block.is_some(), self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
+        block.unwrap_or(invalid)
     }
 
     /// `trap` at `pc`.

@@ -40,9 +40,16 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
-    // Every fusable pair starts with one of these (see `fuse`).
-    if matches!(opcode, Opcode::Mul64 | Opcode::Add64) {
-        if let Some(second) = c.valid_at(next) {
+    // The instruction that can follow this one in a fused pair (see `fuse`), if any.
+    let partner = const {
+        match Opcode::ALL[OP as usize] {
+            Opcode::Mul64 => Some(Opcode::MulUpperUnsignedUnsigned),
+            Opcode::Add64 => Some(Opcode::SetLessThanUnsigned),
+            _ => None,
+        }
+    };
+    if let Some(partner) = partner {
+        if let Some(second) = c.partner_at(next, partner) {
             if c.fuse(inst, second) {
                 return true;
             }
@@ -53,13 +60,15 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
 }
 
 impl Compiler<'_> {
-    /// The valid instruction starting at marked position `pc`, if there is one.
-    fn valid_at(&self, pc: u32) -> Option<Instruction> {
+    /// The instruction at `pc` if it is `opcode` at a marked position (a possible second
+    /// instruction of a fused pair).
+    #[inline(always)]
+    fn partner_at(&self, pc: u32, opcode: Opcode) -> Option<Instruction> {
         let view = &self.view;
-        if !view.is_marked(pc) {
+        let byte = *view.code.get(pc as usize)?;
+        if view.set.opcode(byte) != Some(opcode) || !view.is_marked(pc) {
             return None;
         }
-        let opcode = view.set.opcode(view.code[pc as usize])?;
         let operands = operands_from_chunk(opcode, pc, view.operand_chunk(pc), view.skip(pc));
         Some(Instruction { opcode, operands })
     }
