@@ -5,7 +5,9 @@
 //! With `--dump DIR`, also writes each program's machine code to `DIR/<name>.bin` and the
 //! native offset of each instruction to `DIR/<name>.map` (`native_offset pc` per line).
 //!
-//! `--backend interpreter|compiler` measures one backend only (for profiles).
+//! `--backend interpreter|compiler` measures one backend only (for profiles). `--polkavm` adds a
+//! row for PolkaVM 0.37's recompiler (`Module::new`, gas metering `Sync`) on the same code, put
+//! into a `.polkavm` container with the program's instruction set (no data, no exports).
 //!
 //! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N]
 //! [--backend interpreter|compiler] [--dump DIR]`
@@ -38,6 +40,7 @@ fn main() -> Result<()> {
     let mut dump: Option<std::path::PathBuf> = None;
     let mut backends = vec![Backend::Interpreter, Backend::Compiler];
     let mut files = Vec::new();
+    let mut polkavm = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--dump" {
@@ -48,6 +51,8 @@ fn main() -> Result<()> {
                 Some("compiler") => vec![Backend::Compiler],
                 _ => bail!("--backend takes `interpreter` or `compiler`"),
             };
+        } else if arg == "--polkavm" {
+            polkavm = true;
         } else if arg == "--rounds" {
             rounds = args.next().context("--rounds needs a number")?.parse()?;
         } else {
@@ -55,7 +60,7 @@ fn main() -> Result<()> {
         }
     }
     if files.is_empty() {
-        bail!("usage: compile_probe FILE... [--rounds N] [--backend interpreter|compiler] [--dump DIR]");
+        bail!("usage: compile_probe FILE... [--rounds N] [--backend interpreter|compiler] [--polkavm] [--dump DIR]");
     }
     println!(
         "| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |"
@@ -102,6 +107,54 @@ fn main() -> Result<()> {
                 median(instances).as_secs_f64() * 1e6
             );
         }
+        if polkavm {
+            let t = polkavm_compile(set, &code, rounds).with_context(|| format!("PolkaVM on {name}"))?;
+            let mbs = code.code.len() as f64 / t.as_secs_f64() / 1e6;
+            println!(
+                "| {name} | {} | PolkaVM 0.37 compiler | {:.1} µs | {mbs:.0} | | |",
+                code.code.len(),
+                t.as_secs_f64() * 1e6
+            );
+        }
     }
     Ok(())
+}
+
+/// The median time of PolkaVM 0.37's recompiler building a module of `code` (`rounds` times).
+fn polkavm_compile(set: InstructionSet, code: &CodeBlob, rounds: usize) -> Result<Duration> {
+    let version = match set {
+        InstructionSet::ReviveV1 => 0,
+        InstructionSet::Latest32 => 1,
+        InstructionSet::Latest64 => 2,
+        // JAM's instruction set (the standard programs' `Gp072` reads the same opcodes).
+        InstructionSet::JamV1 | InstructionSet::Gp072 => 3,
+    };
+    let blob = ProgramBlob {
+        version,
+        isa: set,
+        ro_data_size: 0,
+        rw_data_size: 0,
+        stack_size: 0,
+        ro_data: Vec::new(),
+        rw_data: Vec::new(),
+        imports: Vec::new(),
+        exports: Vec::new(),
+        code: code.clone(),
+        extra_sections: Vec::new(),
+    };
+    let bytes: polkavm::ArcBytes = blob.to_bytes().into();
+    let mut config = polkavm::Config::new();
+    config.set_backend(Some(polkavm::BackendKind::Compiler));
+    let engine = polkavm::Engine::new(&config).map_err(|e| anyhow::anyhow!("engine: {e}"))?;
+    let mut module_config = polkavm::ModuleConfig::new();
+    module_config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let module = polkavm::Module::new(&engine, &module_config, bytes.clone())
+            .map_err(|e| anyhow::anyhow!("module: {e}"))?;
+        times.push(start.elapsed());
+        drop(module);
+    }
+    Ok(median(times))
 }

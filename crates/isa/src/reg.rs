@@ -61,14 +61,29 @@ impl Reg {
     /// Decodes a 4-bit register field; values above 12 clamp to `a5`, as the GP and PolkaVM do.
     #[inline]
     pub const fn from_nibble(nibble: u8) -> Reg {
-        let n = nibble & 0xF;
-        Reg::ALL[if n > 12 { 12 } else { n as usize }]
+        Reg::from_byte_clamped(nibble & 0xF)
     }
 
     /// Decodes a whole byte as a register index, clamping values above 12 (the `reg_reg_reg` destination).
     #[inline]
     pub const fn from_byte_clamped(byte: u8) -> Reg {
-        Reg::ALL[if byte > 12 { 12 } else { byte as usize }]
+        // A `match` rather than an index into `ALL`: the compiler sees that each arm yields
+        // its own discriminant, so decoding is a clamp and no load.
+        match byte {
+            0 => Reg::RA,
+            1 => Reg::SP,
+            2 => Reg::T0,
+            3 => Reg::T1,
+            4 => Reg::T2,
+            5 => Reg::S0,
+            6 => Reg::S1,
+            7 => Reg::A0,
+            8 => Reg::A1,
+            9 => Reg::A2,
+            10 => Reg::A3,
+            11 => Reg::A4,
+            _ => Reg::A5,
+        }
     }
 
     /// The register's index (0..=12).
