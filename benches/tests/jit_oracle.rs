@@ -10,6 +10,9 @@
 //! pc, gas and 13 registers and on the final contents of every accessible page.
 //!
 //! * Gannet's compiler must match its interpreter exactly, page-fault addresses included.
+//!   So must the compiler run in linked mode (`common::linked`): through
+//!   `Instance::resume_call` with host functions that make the same host update, served from
+//!   inside the generated code, each host call recorded as the host function sees it.
 //! * PolkaVM without dynamic paging reports an inaccessible access as a trap, where Gannet
 //!   reports a page fault (resumable after mapping the page) or, below `0x10000` and for writes
 //!   to read-only pages, a panic: against PolkaVM a page fault counts as a trap. Everything
@@ -37,12 +40,16 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use common::differential::{self, Exit, Outcome, Policy};
+use common::linked;
 use common::random::Profile;
 use isa::InstructionSet;
 use vm::{Backend, Dispatch};
 
 /// How the programs run: host calls and refuels resumed, memory recorded.
 const POLICY: Policy = Policy { max_stops: 10, host_update: true, refuels: 2, memory: true };
+
+/// The compiler run through `Instance::resume_call`, host calls served inside the code.
+const LINKED: &str = "gannet-compiler (linked)";
 
 /// Instruction sets, by `seed % 4`.
 const SETS: [InstructionSet; 4] =
@@ -90,6 +97,8 @@ struct Tally {
     runs: BTreeMap<&'static str, (usize, std::time::Duration)>,
     final_exits: BTreeMap<String, usize>,
     stops: usize,
+    /// Host calls with a host function in linked runs (served inside the code), and without.
+    host_calls: (usize, usize),
     opcodes: BTreeMap<String, std::collections::BTreeSet<isa::Opcode>>,
 }
 
@@ -135,6 +144,11 @@ fn check(seed: u64, vms: &Vms, tally: &mut Tally, failures: &mut Vec<Failure>, v
     let mut others: Vec<(&'static str, Outcome, bool)> = Vec::new();
     if let Some(engine) = &vms.compiler {
         others.push(("gannet-compiler", timed("gannet-compiler", &mut || run_gannet(engine)), false));
+        let linked = timed(LINKED, &mut || {
+            let mut instance = linked::gannet(engine, &case.blob).expect("Gannet loads the random blob");
+            linked::run(&mut instance, &case.regs, case.gas, POLICY)
+        });
+        others.push((LINKED, linked, false));
     }
     for (name, engine) in vms.polkavm.iter().filter(|_| polkavm_reads(isa)) {
         let outcome = timed(name, &mut || {
@@ -164,6 +178,13 @@ fn check(seed: u64, vms: &Vms, tally: &mut Tally, failures: &mut Vec<Failure>, v
         }
     }
     tally.stops += reference.stops.len();
+    for stop in &reference.stops {
+        match stop.exit {
+            Exit::HostCall(n) if n < linked::LINKED => tally.host_calls.0 += 1,
+            Exit::HostCall(_) => tally.host_calls.1 += 1,
+            _ => {}
+        }
+    }
     let last = reference.stops.last().expect("a final stop").exit;
     let last = match last {
         Exit::PageFault(_) => "page fault".to_owned(),
@@ -187,12 +208,13 @@ fn check_seeds(seeds: impl Iterator<Item = u64>) {
         check(seed, &vms, &mut tally, &mut failures, single.is_some());
     }
     println!(
-        "{} programs {:?} in {:.1?}: runs {:?}, {} stops, final exits {:?}",
+        "{} programs {:?} in {:.1?}: runs {:?}, {} stops (host calls linked/unlinked {:?}), final exits {:?}",
         seeds.len(),
         tally.programs,
         started.elapsed(),
         tally.runs,
         tally.stops,
+        tally.host_calls,
         tally.final_exits
     );
     if single.is_none() {

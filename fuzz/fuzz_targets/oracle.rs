@@ -1,10 +1,13 @@
 //! Random valid programs on four VMs: Gannet's interpreter, Gannet's compiler, and PolkaVM
 //! 0.37's interpreter and recompiler (the pinned oracle; its recompiler only where its sandbox
-//! starts). The program generator of the `jit_oracle` test (every instruction of the set,
-//! branches and dynamic jumps of every kind, accesses at the edges of every region, host
+//! starts); and on Gannet's two backends once more in linked mode (`linked.rs`: run through
+//! `Instance::resume_call`, host calls served by host functions, inside the generated code on
+//! the compiler). The program generator of the `jit_oracle` test (every instruction of the
+//! set, branches and dynamic jumps of every kind, accesses at the edges of every region, host
 //! calls, small gas limits) draws its randomness from the input bytes, so the fuzzer's
-//! mutations change programs locally. Every VM must agree with Gannet's interpreter on every
-//! stop (exit, pc, gas, registers) and on the final memory; against PolkaVM, which has no
+//! mutations change programs locally. Every run must agree with Gannet's interpreter, run stop
+//! by stop, on every stop (exit, pc, gas, registers; in linked mode a host call's stop is the
+//! state its host function sees) and on the final memory; against PolkaVM, which has no
 //! dynamic paging, a page fault counts as a trap (see `differential::differences`).
 //!
 //! Input: byte 0 picks the instruction set (`ReviveV1` or `JamV1`, the 64-bit sets PolkaVM
@@ -22,6 +25,9 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../benches/tests/common/differential.rs"]
 #[allow(dead_code)]
 mod differential;
+#[path = "../../benches/tests/common/linked.rs"]
+#[allow(dead_code)]
+mod linked;
 #[path = "../../benches/tests/common/random.rs"]
 #[allow(dead_code)]
 mod random;
@@ -72,10 +78,15 @@ fuzz_target!(|data: &[u8]| {
         let mut instance = differential::gannet(engine, &case.blob).expect("Gannet loads the generated blob");
         differential::run(&mut instance, &case.regs, case.gas, POLICY)
     };
+    let run_linked = |engine: &vm::Engine| {
+        let mut instance = linked::gannet(engine, &case.blob).expect("Gannet loads the generated blob");
+        linked::run(&mut instance, &case.regs, case.gas, POLICY)
+    };
     let reference = run_gannet(&vms.interpreter);
-    let mut others = Vec::new();
+    let mut others = vec![("gannet-interpreter (linked)", run_linked(&vms.interpreter), false)];
     if let Some(engine) = &vms.compiler {
         others.push(("gannet-compiler", run_gannet(engine), false));
+        others.push(("gannet-compiler (linked)", run_linked(engine), false));
     }
     for (name, engine) in &vms.polkavm {
         let mut instance = differential::polkavm(engine, &case.blob)

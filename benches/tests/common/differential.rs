@@ -2,7 +2,8 @@
 //! stop (host calls, refuels after running out of gas, then the final exit) the same way on
 //! Gannet (either backend) and on PolkaVM 0.37 (either backend), and records each stop's exit,
 //! pc, gas and registers and, at the end, every accessible page. [`differences`] names what
-//! two such records disagree on.
+//! two such records disagree on. (The sibling module `linked` records the same for Gannet
+//! run through `Instance::resume_call`, host calls served by host functions.)
 
 use isa::blob::PolkavmLayout;
 use isa::blob::ProgramBlob;
@@ -29,7 +30,7 @@ pub const REGS: [(Reg, polkavm::Reg); 13] = [
 ];
 
 /// Gas added when a run stops for lack of gas and the policy resumes it.
-const REFUEL: i64 = 200;
+pub const REFUEL: i64 = 200;
 
 /// Why a run stopped.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -135,8 +136,9 @@ pub fn run(machine: &mut impl Machine, regs: &[u64; 13], gas: i64, policy: Polic
         stops.push(Stop { exit, pc, gas: machine.gas(), regs });
         match exit {
             Exit::HostCall(n) if policy.host_update => {
-                machine.set_reg(7, gannet_host_mix(machine.reg(7) ^ u64::from(n)));
-                machine.set_reg(8, stops.len() as u64);
+                let (a0, a1) = host_update(machine.reg(7), n, stops.len());
+                machine.set_reg(7, a0);
+                machine.set_reg(8, a1);
             }
             Exit::HostCall(_) => {}
             Exit::OutOfGas if refuels < policy.refuels => {
@@ -150,11 +152,24 @@ pub fn run(machine: &mut impl Machine, regs: &[u64; 13], gas: i64, policy: Polic
     Outcome { stops, pages }
 }
 
+/// The new `a0` and `a1` of [`Policy::host_update`] after `ecalli n` with `a0`, the
+/// `stops`-th stop of the run (counting from 1).
+pub fn host_update(a0: u64, n: u32, stops: usize) -> (u64, u64) {
+    (gannet_host_mix(a0 ^ u64::from(n)), stops as u64)
+}
+
 /// A Gannet instance of `blob` on `engine`, about to call pc 0.
 pub fn gannet(engine: &vm::Engine, blob: &[u8]) -> Result<Gannet, String> {
+    gannet_importing(engine, blob, Vec::new())
+}
+
+/// As [`gannet`], with `imports` naming the host functions of `ecalli 0..` (for
+/// `Instance::resume_call`; the random blobs import nothing).
+pub fn gannet_importing(engine: &vm::Engine, blob: &[u8], imports: Vec<String>) -> Result<Gannet, String> {
     let parsed = ProgramBlob::parse(blob).map_err(|e| format!("parse: {e}"))?;
     let layout = PolkavmLayout::for_program(&parsed, 0).map_err(|e| format!("layout: {e}"))?;
-    let image = vm::ProgramImage::from_polkavm(&parsed).map_err(|e| format!("layout: {e}"))?;
+    let mut image = vm::ProgramImage::from_polkavm(&parsed).map_err(|e| format!("layout: {e}"))?;
+    image.imports = imports;
     let module = vm::Module::new(engine, image).map_err(|e| format!("module: {e}"))?;
     let mut instance = vm::Instance::new(&module).map_err(|e| format!("instance: {e}"))?;
     instance.prepare_call(0, &[]).map_err(|e| format!("prepare: {e}"))?;
@@ -165,6 +180,13 @@ pub fn gannet(engine: &vm::Engine, blob: &[u8]) -> Result<Gannet, String> {
 pub struct Gannet {
     instance: vm::Instance,
     layout: PolkavmLayout,
+}
+
+impl Gannet {
+    /// The instance (to run it other than by [`Machine::run`]).
+    pub fn instance(&mut self) -> &mut vm::Instance {
+        &mut self.instance
+    }
 }
 
 impl Machine for Gannet {

@@ -1,11 +1,13 @@
 //! Shared by the guest-suite tests: building the guests, the native reference, and running a
 //! blob on PolkaVM 0.37 and on Gannet with the suite's host function; and by the random
-//! differential tests: the program generator ([`random`]) and the VM driver ([`differential`]).
+//! differential tests: the program generator ([`random`]), the VM driver ([`differential`]) and
+//! its linked mode, Gannet run through `Instance::resume_call` ([`linked`]).
 
 #![allow(dead_code)]
 
 pub mod cc;
 pub mod differential;
+pub mod linked;
 pub mod random;
 
 use std::path::{Path, PathBuf};
