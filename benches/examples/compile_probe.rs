@@ -130,20 +130,8 @@ fn polkavm_compile(set: InstructionSet, code: &CodeBlob, rounds: usize) -> Resul
         InstructionSet::Gp072 => (InstructionSet::JamV1, renumber(code, set, InstructionSet::JamV1)?),
         other => (other, code.clone()),
     };
-    let version = set.blob_version().context("PolkaVM has no blob version for this instruction set")?;
-    let blob = ProgramBlob {
-        version,
-        isa: set,
-        ro_data_size: 0,
-        rw_data_size: 0,
-        stack_size: 0,
-        ro_data: Vec::new(),
-        rw_data: Vec::new(),
-        imports: Vec::new(),
-        exports: Vec::new(),
-        code,
-        extra_sections: Vec::new(),
-    };
+    let blob =
+        ProgramBlob::with_code(set, code).context("PolkaVM has no blob version for this instruction set")?;
     let bytes: polkavm::ArcBytes = blob.to_bytes().into();
     let mut config = polkavm::Config::new();
     config.set_backend(Some(polkavm::BackendKind::Compiler));

@@ -52,6 +52,24 @@ pub const FIRST_OPTIONAL_SECTION: u8 = 128;
 const LENGTH_OFFSET: usize = 5;
 
 impl ProgramBlob {
+    /// A blob of `code` under `isa` and nothing else (no data, stack, imports or exports);
+    /// `None` if `isa` has no `.polkavm` version byte.
+    pub fn with_code(isa: InstructionSet, code: CodeBlob) -> Option<ProgramBlob> {
+        Some(ProgramBlob {
+            version: isa.blob_version()?,
+            isa,
+            ro_data_size: 0,
+            rw_data_size: 0,
+            stack_size: 0,
+            ro_data: Vec::new(),
+            rw_data: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            code,
+            extra_sections: Vec::new(),
+        })
+    }
+
     /// Parses and validates a `.polkavm` blob.
     pub fn parse(bytes: &[u8]) -> Result<ProgramBlob, BlobError> {
         match bytes.get(..4) {
@@ -76,19 +94,8 @@ impl ProgramBlob {
             return Err(BlobError::LengthMismatch { declared, actual });
         }
 
-        let mut blob = ProgramBlob {
-            version,
-            isa,
-            ro_data_size: 0,
-            rw_data_size: 0,
-            stack_size: 0,
-            ro_data: Vec::new(),
-            rw_data: Vec::new(),
-            imports: Vec::new(),
-            exports: Vec::new(),
-            code: CodeBlob::default(),
-            extra_sections: Vec::new(),
-        };
+        let mut blob =
+            ProgramBlob::with_code(isa, CodeBlob::default()).ok_or(BlobError::UnsupportedVersion(version))?;
         let mut have_code = false;
         let mut last = SECTION_END;
         loop {

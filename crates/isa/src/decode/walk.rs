@@ -34,6 +34,15 @@ impl Position {
         self.pc.wrapping_add(self.len)
     }
 
+    /// The marked position `pc` of length `len` whose opcode byte is `byte`.
+    #[inline(always)]
+    fn marked(table: &[Option<Opcode>; 256], pc: u32, len: u32, byte: u8) -> Position {
+        match table[usize::from(byte)] {
+            Some(opcode) => Position { pc, len, opcode, kind: DecodedKind::Valid },
+            None => Position::invalid(pc, len, DecodedKind::InvalidOpcode(byte)),
+        }
+    }
+
     /// A position holding no valid instruction, which decodes as `trap`.
     #[inline(always)]
     fn invalid(pc: u32, len: u32, kind: DecodedKind) -> Position {
@@ -125,11 +134,7 @@ impl Iterator for Positions<'_> {
         let gap = self.next_mark.wrapping_sub(pc).wrapping_sub(1);
         if self.marked && gap <= MAX_SKIP && (self.next_mark as usize) < self.view.code.len() {
             self.advance();
-            let byte = self.view.code[pc as usize];
-            return Some(match self.table[usize::from(byte)] {
-                Some(opcode) => Position { pc, len: 1 + gap, opcode, kind: DecodedKind::Valid },
-                None => Position::invalid(pc, 1 + gap, DecodedKind::InvalidOpcode(byte)),
-            });
+            return Some(Position::marked(self.table, pc, 1 + gap, self.view.code[pc as usize]));
         }
         self.next_rare()
     }
@@ -166,14 +171,11 @@ impl Positions<'_> {
             self.pc = pc + 1 + skip;
             self.marked = false;
         }
-        let byte = self.view.code[pc as usize];
-        let opcode = self.table[usize::from(byte)];
-        // Whether the instruction ends the code: an invalid opcode decodes as `trap`.
-        self.done = pc as usize + 1 + skip as usize >= len && !opcode.is_some_and(Opcode::can_fall_through);
-        Some(match opcode {
-            Some(opcode) => Position { pc, len: 1 + skip, opcode, kind: DecodedKind::Valid },
-            None => Position::invalid(pc, 1 + skip, DecodedKind::InvalidOpcode(byte)),
-        })
+        let position = Position::marked(self.table, pc, 1 + skip, self.view.code[pc as usize]);
+        // Whether the instruction ends the code (an invalid one decodes as `trap`, which cannot
+        // fall through).
+        self.done = position.next_pc() as usize >= len && !position.opcode.can_fall_through();
+        Some(position)
     }
 }
 

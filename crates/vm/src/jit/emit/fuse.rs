@@ -56,14 +56,22 @@ fn add_carry(asm: &mut Assembler, d: H, a: H, b: H, c: H) {
     }
 }
 
+/// The second instruction of the pairs `first` starts, if any: the one list of pairs, which
+/// the per-opcode handlers evaluate at compile time to know whether to look ahead at all.
+pub(super) const fn partner(first: Opcode) -> Option<Opcode> {
+    match first {
+        Opcode::Mul64 => Some(Opcode::MulUpperUnsignedUnsigned),
+        Opcode::Add64 => Some(Opcode::SetLessThanUnsigned),
+        _ => None,
+    }
+}
+
 impl Compiler<'_> {
-    /// Compiles `first` and `second` (consecutive, in one block) together if they form a pair
-    /// this module knows; `false` (nothing emitted) otherwise.
+    /// Compiles `first` and `second` (consecutive, in one block; `second` is
+    /// [`partner`]`(first)`) together if their operands allow it; `false` (nothing emitted)
+    /// otherwise.
     pub(super) fn fuse(&mut self, first: Instruction, second: Instruction) -> bool {
-        // Every pair starts with one of these; anything else costs one compare.
-        if !matches!(first.opcode, Opcode::Mul64 | Opcode::Add64) {
-            return false;
-        }
+        debug_assert_eq!(partner(first.opcode), Some(second.opcode));
         let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
             (first.operands, second.operands)
         else {

@@ -82,8 +82,6 @@ pub(crate) struct Compiler<'a> {
     /// For each code offset: `label index + 1` of the block starting there, or 0 (at least
     /// `len + 1` entries; a buffer reused between compilations, see [`SPARE_LABELS`]).
     block_labels: Vec<u32>,
-    /// The offsets whose `block_labels` entry is set, to clear them when done.
-    labelled: Vec<u32>,
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
@@ -151,7 +149,6 @@ impl<'a> Compiler<'a> {
             view,
             cost_model,
             block_labels,
-            labelled: Vec::with_capacity(len / 8 + 8),
             insts: Vec::with_capacity(len / 3 + 8),
             blocks: Vec::with_capacity(len / 8 + 8),
             open: None,
@@ -192,9 +189,11 @@ impl<'a> Compiler<'a> {
         c.asm.resolve()?;
         let jump_table =
             jump_table.iter().map(|&target| c.jump_table_entry(target, layout.invalid_target)).collect();
-        for &pc in &c.labelled {
-            c.block_labels[pc as usize] = 0;
+        // Only block starts have labels (see `branch_ok`), so this leaves the buffer all zero.
+        for block in &c.blocks {
+            c.block_labels[block.pc as usize] = 0;
         }
+        debug_assert!(c.block_labels.iter().all(|&slot| slot == 0));
         if c.block_labels.len() <= KEEP_BUFFER / 4 {
             SPARE_LABELS.set(core::mem::take(&mut c.block_labels));
         }
@@ -215,7 +214,6 @@ impl<'a> Compiler<'a> {
         if *slot == 0 {
             let label = self.asm.new_label();
             *slot = label.index() + 1;
-            self.labelled.push(pc);
             label
         } else {
             asm::Label::from_index(*slot - 1)

@@ -10,7 +10,7 @@
 use isa::decode::operands_from_chunk;
 use isa::{Instruction, Opcode, OPCODE_COUNT};
 
-use super::Compiler;
+use super::{fuse, Compiler};
 
 /// Compiles the valid instruction at `pc` with `skip` and operand bytes `chunk`
 /// ([`isa::CodeView::operand_chunk`]); `true` if it was fused with the next instruction, which
@@ -40,15 +40,8 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
-    // The instruction that can follow this one in a fused pair (see `fuse`), if any.
-    let partner = const {
-        match Opcode::ALL[OP as usize] {
-            Opcode::Mul64 => Some(Opcode::MulUpperUnsignedUnsigned),
-            Opcode::Add64 => Some(Opcode::SetLessThanUnsigned),
-            _ => None,
-        }
-    };
-    if let Some(partner) = partner {
+    // The instruction that can follow this one in a fused pair, if any.
+    if let Some(partner) = const { fuse::partner(Opcode::ALL[OP as usize]) } {
         if let Some(second) = c.partner_at(next, partner) {
             if c.fuse(inst, second) {
                 return true;
