@@ -122,6 +122,66 @@ fn fused_pairs_agree_for_every_aliasing() {
     agree(&text, 1 << 40, &distinct);
 }
 
+/// The extension pairs the compiler fuses (`shift_logical_left_imm_64 d, s, k` and a right
+/// shift of `d` by `j <= k` into `x`, for `k` = 32, 48, 56), with counts around them (and
+/// counts of 64 or more, taken modulo 64), logical and arithmetic, for every way `d`, `s`
+/// and `x` can coincide, and the near miss whose second shift reads another register. Also the
+/// masks that compile to zero extensions (`and_imm` 0xFF and 0xFFFF) and their neighbours.
+#[test]
+fn fused_extensions_agree_for_every_count_and_aliasing() {
+    let regs = ["a0", "sp", "s1"];
+    let counts = [0, 1, 8, 16, 29, 30, 31, 32, 33, 47, 48, 49, 55, 56, 57, 63, 96, 120];
+    let (mut text, mut fresh) = (String::new(), 0);
+    for k in counts {
+        for j in counts {
+            for right in ["shift_logical_right_imm_64", "shift_arithmetic_right_imm_64"] {
+                for (d, s, x, y) in [
+                    ("a0", "sp", "a0", "a0"),
+                    ("a0", "a0", "a0", "a0"),
+                    ("s1", "a0", "s1", "a0"),
+                    ("s1", "a0", "sp", "s1"),
+                    ("s1", "a0", "a0", "s1"),
+                    ("a0", "a0", "sp", "a0"),
+                ] {
+                    reload(&mut text, &regs, &mut fresh);
+                    text.push_str(&format!(
+                        "shift_logical_left_imm_64 {d}, {s}, {k}\n{right} {x}, {y}, {j}\n"
+                    ));
+                    fold(&mut text, &regs);
+                }
+            }
+        }
+    }
+    for mask in [0xFFu32, 0xFFFF, 0xFE, 0x1FF, 0x7FFF, 0x1_FFFF, 0xFFFF_FFFF, 0xFFFF_FF00] {
+        for (d, s) in [("a0", "sp"), ("sp", "sp"), ("s1", "a0")] {
+            reload(&mut text, &regs, &mut fresh);
+            text.push_str(&format!("and_imm {d}, {s}, {mask:#x}\n"));
+            fold(&mut text, &regs);
+        }
+    }
+    text.push_str("trap\n");
+    agree(&text, 1 << 40, &edge);
+}
+
+/// Appends code giving each register of `regs` a new value, so that a run of shifts cannot
+/// leave them all zero (after which nothing would be tested): values with the sign bit of
+/// each width set or clear, taken in turn from `next` on.
+fn reload(text: &mut String, regs: &[&str], next: &mut usize) {
+    const VALUES: [u64; 7] = [
+        0x8888_8888_8888_8888,
+        0x0123_4567_89AB_CDEF,
+        0xFFFF_FFFF_8000_0080,
+        0x7F7F_7F7F_7F7F_7F7F,
+        0x0000_0000_FFFF_8000,
+        0xFEDC_BA98_7654_3210,
+        0x8000_0000_0000_7FFF,
+    ];
+    for r in regs {
+        text.push_str(&format!("load_imm64 {r}, {:#x}\n", VALUES[*next % VALUES.len()]));
+        *next += 1;
+    }
+}
+
 #[test]
 fn shifts_rotates_and_compares_alias_correctly() {
     let ops = [

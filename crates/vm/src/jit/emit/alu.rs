@@ -36,11 +36,19 @@ fn sext32(asm: &mut Assembler, d: H, src: H) {
     asm.movsx(Size::S64, Width::W32, d, src);
 }
 
-/// `d = (a op b) as i32 as i64` for a 32-bit two-operand instruction `op`.
-fn binary32(asm: &mut Assembler, d: H, a: H, b: H, op: impl Fn(&mut Assembler, H, H)) {
-    asm.mov_rr(Size::S32, TMP, a);
-    op(asm, TMP, b);
-    sext32(asm, d, TMP);
+/// `d = (a op b) as i32 as i64` for a 32-bit two-operand instruction `op`: in place when `d`
+/// is `a` (or, for a commutative `op`, `b`), else through the scratch register.
+fn binary32(asm: &mut Assembler, d: H, a: H, b: H, commutative: bool, op: impl Fn(&mut Assembler, H, H)) {
+    let (acc, other) = match () {
+        () if d == a => (d, b),
+        () if d == b && commutative => (d, a),
+        () => {
+            asm.mov_rr(Size::S32, TMP, a);
+            (TMP, b)
+        }
+    };
+    op(asm, acc, other);
+    sext32(asm, d, acc);
 }
 
 /// `d = flag(compare)` as 0 or 1, where `compare` reads the registers `reads`.
@@ -108,9 +116,9 @@ impl Compiler<'_> {
             O::Or => binary(asm, d, a, b, true, alu(AluOp::Or)),
             O::Xor => binary(asm, d, a, b, true, alu(AluOp::Xor)),
             O::Mul64 => binary(asm, d, a, b, true, |asm, x, y| asm.imul_rr(Size::S64, x, y)),
-            O::Add32 => binary32(asm, d, a, b, alu32(AluOp::Add)),
-            O::Sub32 => binary32(asm, d, a, b, alu32(AluOp::Sub)),
-            O::Mul32 => binary32(asm, d, a, b, |asm, x, y| asm.imul_rr(Size::S32, x, y)),
+            O::Add32 => binary32(asm, d, a, b, true, alu32(AluOp::Add)),
+            O::Sub32 => binary32(asm, d, a, b, false, alu32(AluOp::Sub)),
+            O::Mul32 => binary32(asm, d, a, b, true, |asm, x, y| asm.imul_rr(Size::S32, x, y)),
             O::ShiftLogicalLeft64 => asm.shlx(Size::S64, d, a, b),
             O::ShiftLogicalRight64 => asm.shrx(Size::S64, d, a, b),
             O::ShiftArithmeticRight64 => asm.sarx(Size::S64, d, a, b),
@@ -206,6 +214,9 @@ impl Compiler<'_> {
                 asm.lea(Size::S32, d, Mem::base(b, simm));
                 sext32(asm, d, d);
             }
+            // Masks of the low byte or half-word are zero extensions.
+            O::AndImm if imm == 0xFF => asm.movzx(Width::W8, d, b),
+            O::AndImm if imm == 0xFFFF => asm.movzx(Width::W16, d, b),
             O::AndImm => logic(asm, AluOp::And),
             O::OrImm => logic(asm, AluOp::Or),
             O::XorImm => logic(asm, AluOp::Xor),

@@ -4,13 +4,19 @@
 //! * `mul_64 lo, a, b` + `mul_upper_unsigned_unsigned hi, a, b` (the two halves of one
 //!   product, as big-integer code computes them): one `mulx`;
 //! * `add_64 d, a, b` + `set_less_than_unsigned c, d, a` (or `b`): the carry of the addition,
-//!   read from the flags the `add` sets, instead of a second compare.
+//!   read from the flags the `add` sets, instead of a second compare;
+//! * `shift_logical_left_imm_64 d, s, k` + `shift_logical_right_imm_64 x, d, j` (or the
+//!   arithmetic right shift) for `k` = 32, 48 or 56 and `j <= k`: RISC-V's idiom for zero- or
+//!   sign-extending the low 32, 16 or 8 bits (RV64 without Zba), scaled by `2^(k - j)` when
+//!   `j < k` (an array index): one `mov`, `movzx` or `movsx` from `s` straight into `x`, a
+//!   left shift if scaled, and the first shift itself only if `x` is not `d` (which then
+//!   still needs its value).
 //!
 //! Neither instruction of a pair can fault or exit, and the pair lies inside one block (the
 //! second instruction is never a jump target), so the fused code changes nothing observable:
 //! registers and gas are what the two instructions give one after the other.
 
-use asm::{AluOp, Assembler, Cond, Reg as H, Size, Width};
+use asm::{AluOp, Assembler, Cond, Reg as H, ShiftOp, Size, Width};
 use isa::{Instruction, Opcode, Operands as P};
 
 use super::{host, Compiler, TMP};
@@ -56,22 +62,37 @@ fn add_carry(asm: &mut Assembler, d: H, a: H, b: H, c: H) {
     }
 }
 
-/// The second instruction of the pairs `first` starts, if any: the one list of pairs, which
-/// the per-opcode handlers evaluate at compile time to know whether to look ahead at all.
-pub(super) const fn partner(first: Opcode) -> Option<Opcode> {
+/// The possible second instructions of the pairs `first` starts (empty if none): the one list
+/// of pairs, which the per-opcode handlers evaluate at compile time to know whether to look
+/// ahead at all.
+pub(super) const fn partners(first: Opcode) -> &'static [Opcode] {
     match first {
-        Opcode::Mul64 => Some(Opcode::MulUpperUnsignedUnsigned),
-        Opcode::Add64 => Some(Opcode::SetLessThanUnsigned),
+        Opcode::Mul64 => &[Opcode::MulUpperUnsignedUnsigned],
+        Opcode::Add64 => &[Opcode::SetLessThanUnsigned],
+        Opcode::ShiftLogicalLeftImm64 => &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64],
+        _ => &[],
+    }
+}
+
+/// The extension `shl k` + `shr k` (`signed`: `sar k`) performs, if `k` makes it one.
+fn extension(k: u32) -> Option<Width> {
+    match k {
+        32 => Some(Width::W32),
+        48 => Some(Width::W16),
+        56 => Some(Width::W8),
         _ => None,
     }
 }
 
 impl Compiler<'_> {
-    /// Compiles `first` and `second` (consecutive, in one block; `second` is
-    /// [`partner`]`(first)`) together if their operands allow it; `false` (nothing emitted)
+    /// Compiles `first` and `second` (consecutive, in one block; `second` is one of
+    /// [`partners`]`(first)`) together if their operands allow it; `false` (nothing emitted)
     /// otherwise.
     pub(super) fn fuse(&mut self, first: Instruction, second: Instruction) -> bool {
-        debug_assert_eq!(partner(first.opcode), Some(second.opcode));
+        debug_assert!(partners(first.opcode).contains(&second.opcode));
+        if first.opcode == Opcode::ShiftLogicalLeftImm64 {
+            return self.fuse_extension(first, second);
+        }
         let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
             (first.operands, second.operands)
         else {
@@ -98,5 +119,41 @@ impl Compiler<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `shl d, s, k` + `shr x, d, j` (or `sar`), `j <= k`: `x` is an extension of `s` shifted
+    /// left by `k - j`. In place (`x` is `d`) that is all; otherwise `d` keeps its own
+    /// result, computed before or after `x` so that `s` is read before it is overwritten.
+    fn fuse_extension(&mut self, first: Instruction, second: Instruction) -> bool {
+        let (P::RegRegImm { a: d, b: s, imm: k }, P::RegRegImm { a: x, b: y, imm: j }) =
+            (first.operands, second.operands)
+        else {
+            return false;
+        };
+        // The shifts take their count modulo 64; the second must shift the first's result
+        // back by at most as much.
+        let (k, j) = (k & 63, j & 63);
+        let Some(width) = extension(k).filter(|_| j <= k && y == d) else {
+            return false;
+        };
+        let (d, s, x) = (host(d), host(s), host(x));
+        let shl = Opcode::ShiftLogicalLeftImm64;
+        if x != d && x == s {
+            // (`d` is not `s` here, else `x` would be `d`.)
+            self.alu_imm(shl, d, s, k);
+        }
+        let asm = &mut self.asm;
+        if second.opcode == Opcode::ShiftArithmeticRightImm64 {
+            asm.movsx(Size::S64, width, x, s);
+        } else {
+            asm.movzx(width, x, s);
+        }
+        if j < k {
+            asm.shift_ri(ShiftOp::Shl, Size::S64, x, (k - j) as u8);
+        }
+        if x != d && x != s {
+            self.alu_imm(shl, d, s, k);
+        }
+        true
     }
 }

@@ -40,9 +40,10 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
-    // The instruction that can follow this one in a fused pair, if any.
-    if let Some(partner) = const { fuse::partner(Opcode::ALL[OP as usize]) } {
-        if let Some(second) = c.partner_at(next, partner) {
+    // The instructions that can follow this one in a fused pair, if any.
+    let partners = const { fuse::partners(Opcode::ALL[OP as usize]) };
+    if !partners.is_empty() {
+        if let Some(second) = c.partner_at(next, partners) {
             if c.fuse(inst, second) {
                 return true;
             }
@@ -53,13 +54,14 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
 }
 
 impl Compiler<'_> {
-    /// The instruction at `pc` if it is `opcode` at a marked position (a possible second
-    /// instruction of a fused pair).
+    /// The instruction at `pc` if it is one of `opcodes` at a marked position (a possible
+    /// second instruction of a fused pair).
     #[inline(always)]
-    fn partner_at(&self, pc: u32, opcode: Opcode) -> Option<Instruction> {
+    fn partner_at(&self, pc: u32, opcodes: &[Opcode]) -> Option<Instruction> {
         let view = &self.view;
         let byte = *view.code.get(pc as usize)?;
-        if view.set.opcode(byte) != Some(opcode) || !view.is_marked(pc) {
+        let opcode = view.set.opcode(byte).filter(|op| opcodes.contains(op))?;
+        if !view.is_marked(pc) {
             return None;
         }
         let operands = operands_from_chunk(opcode, pc, view.operand_chunk(pc), view.skip(pc));
