@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{backends, distinct, run_with};
+use common::{backends, distinct, run_with, VARIED};
 
 /// Runs `text` on every backend and checks they agree; returns the interpreter's result.
 fn agree(text: &str, gas: i64, init: &dyn Fn(usize) -> u64) -> Vec<(gannet_vm::ExitReason, u32, i64)> {
@@ -164,20 +164,11 @@ fn fused_extensions_agree_for_every_count_and_aliasing() {
 }
 
 /// Appends code giving each register of `regs` a new value, so that a run of shifts cannot
-/// leave them all zero (after which nothing would be tested): values with the sign bit of
-/// each width set or clear, taken in turn from `next` on.
+/// leave them all zero (after which nothing would be tested): [`VARIED`] in turn, from
+/// `next` on.
 fn reload(text: &mut String, regs: &[&str], next: &mut usize) {
-    const VALUES: [u64; 7] = [
-        0x8888_8888_8888_8888,
-        0x0123_4567_89AB_CDEF,
-        0xFFFF_FFFF_8000_0080,
-        0x7F7F_7F7F_7F7F_7F7F,
-        0x0000_0000_FFFF_8000,
-        0xFEDC_BA98_7654_3210,
-        0x8000_0000_0000_7FFF,
-    ];
     for r in regs {
-        text.push_str(&format!("load_imm64 {r}, {:#x}\n", VALUES[*next % VALUES.len()]));
+        text.push_str(&format!("load_imm64 {r}, {:#x}\n", VARIED[*next % VARIED.len()]));
         *next += 1;
     }
 }

@@ -98,7 +98,7 @@ fn load_imm64(b: &mut CodeBuilder, reg: Reg, imm: u64) {
 /// A short sequence that sets up an edge case and runs it.
 pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &PolkavmLayout) {
     let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
-    match rng.below(6) {
+    match rng.below(7) {
         // An ALU instruction on edge operands.
         0 | 1 => {
             let op = profile.of(rng, |op| {
@@ -159,10 +159,66 @@ pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &P
             load_imm64(b, Reg::A2, count);
             b.push(inst(Opcode::Memset, Operands::Argless));
         }
+        6 => fusable_pair(b, rng, layout),
         _ => {
             let imm = if rng.chance(50) { rng.below(4) as u32 } else { rng.value() };
             b.push(inst(Opcode::Ecalli, Operands::Imm { imm }));
         }
+    }
+}
+
+/// A pair of instructions of the shapes the recompiler fuses, or nearly: a load from the sum
+/// of two registers over that sum (`add_64 x, a, b` + `load_indirect_* x, x, offset`, at an
+/// edge address, with every aliasing of `x`, `a` and `b`), or an extension
+/// (`shift_logical_left_imm_64 d, s, k` + a right shift of `d` by `j`, `k` near 32, 48 or 56).
+fn fusable_pair(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
+    let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
+    if rng.chance(50) {
+        let load = [
+            Opcode::LoadIndirectU8,
+            Opcode::LoadIndirectI8,
+            Opcode::LoadIndirectU16,
+            Opcode::LoadIndirectI16,
+            Opcode::LoadIndirectU32,
+            Opcode::LoadIndirectI32,
+            Opcode::LoadIndirectU64,
+        ];
+        let (x, other, offset) = (dst(rng), dst(rng), rng.value());
+        let target = address(rng, layout);
+        let sum = base_for(rng, target, offset);
+        let part = value64(rng);
+        // `x = x + other`, `x = other + x` or `x = other + other` (then `x` is set apart).
+        let (s1, s2) = rng.pick(&[(x, other), (other, x), (other, other)]);
+        match (s1 == x || s2 == x, other == x) {
+            (_, true) | (false, false) => {
+                // Both operands the same register: half the sum each, give or take one.
+                load_imm64(b, other, sum / 2);
+                load_imm64(b, x, sum.wrapping_sub(sum / 2));
+            }
+            (true, false) => {
+                load_imm64(b, other, part);
+                load_imm64(b, x, sum.wrapping_sub(part));
+            }
+        }
+        b.push(inst(Opcode::Add64, Operands::RegRegReg { d: x, s1, s2 }));
+        // Mostly over the sum; now and then into another register (not fused).
+        let into = if rng.chance(85) { x } else { dst(rng) };
+        b.push(inst(rng.pick(&load), Operands::RegRegImm { a: into, b: x, imm: offset }));
+    } else {
+        let (d, s) = (dst(rng), dst(rng));
+        load_imm64(b, s, value64(rng));
+        let k = rng.pick(&[32, 48, 56, 31, 33, 0, 63]);
+        let j =
+            if rng.chance(70) { k - rng.below(4.min(u64::from(k) + 1)) as u32 } else { rng.below(64) as u32 };
+        let right = rng.pick(&[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64]);
+        let (x, y) = if rng.chance(85) {
+            let elsewhere = dst(rng);
+            (rng.pick(&[d, d, s, elsewhere]), d)
+        } else {
+            (dst(rng), dst(rng))
+        };
+        b.push(inst(Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: d, b: s, imm: k }));
+        b.push(inst(right, Operands::RegRegImm { a: x, b: y, imm: j }));
     }
 }
 

@@ -29,6 +29,17 @@ pub(crate) struct Block {
     pub cost: u32,
 }
 
+/// A side entry: code that runs the second instruction of a fused pair alone and continues
+/// after the pair, for a start or a retry there (see `emit::fuse`).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct SideEntry {
+    /// Code offset of the pair's second instruction.
+    pub pc: u32,
+    /// Native offsets of its code, `start..end` (after all blocks).
+    pub start: u32,
+    pub end: u32,
+}
+
 /// Offsets of the trampolines in the code.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Layout {
@@ -55,8 +66,11 @@ pub enum JitError {
 pub(crate) struct Compiled {
     pub code: CodeMemory,
     pub layout: Layout,
-    /// Per instruction: (native offset, code offset), ascending in both.
+    /// Per instruction: (native offset, code offset), ascending in both. The second
+    /// instruction of a fused pair is at the end of the pair's code.
     pub insts: Vec<(u32, u32)>,
+    /// The side entries of fused pairs, ascending by code and by native offset.
+    pub side: Vec<SideEntry>,
     pub blocks: Vec<Block>,
     /// Absolute native address for each jump-table entry.
     pub jump_table: Vec<u64>,
@@ -92,8 +106,14 @@ impl Compiled {
         let code = code?;
         let start = code.start() as u64;
         let jump_table = out.jump_table.iter().map(|&native| start + u64::from(native)).collect();
-        let compiled =
-            Compiled { code, layout: out.layout, insts: out.insts, blocks: out.blocks, jump_table };
+        let compiled = Compiled {
+            code,
+            layout: out.layout,
+            insts: out.insts,
+            side: out.side,
+            blocks: out.blocks,
+            jump_table,
+        };
         if std::env::var_os("GANNET_PERF_MAP").is_some() {
             compiled.write_perf_map();
         }
@@ -118,10 +138,19 @@ impl Compiled {
         }
     }
 
-    /// Native address of the instruction at code offset `pc`, if one starts there.
+    /// Native address where running from the instruction at code offset `pc` starts, if one
+    /// starts there: its own code, or the side entry of a fused pair's second instruction.
     pub(crate) fn native_at(&self, pc: u32) -> Option<usize> {
-        let i = self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?;
-        Some(self.code.start() + self.insts[i].0 as usize)
+        let native = match self.side.binary_search_by_key(&pc, |side| side.pc) {
+            Ok(i) => self.side[i].start,
+            Err(_) => self.insts[self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?].0,
+        };
+        Some(self.code.start() + native as usize)
+    }
+
+    /// Whether the instruction at `pc` is the second of a fused pair.
+    pub(crate) fn is_fused_second(&self, pc: u32) -> bool {
+        self.side.binary_search_by_key(&pc, |side| side.pc).is_ok()
     }
 
     /// The block containing the instruction at `pc`.
@@ -130,10 +159,15 @@ impl Compiled {
         Some(&self.blocks[i])
     }
 
-    /// Code offset of the instruction whose code contains native address `rip`.
-    pub(crate) fn pc_at(&self, rip: usize) -> Option<u32> {
+    /// Code offset of the instruction whose code contains native address `rip` (for a fused
+    /// pair, the first instruction), and whether `rip` is in a side entry.
+    pub(crate) fn pc_at(&self, rip: usize) -> Option<(u32, bool)> {
         let offset = u32::try_from(rip.checked_sub(self.code.start())?).ok()?;
+        let side = self.side.partition_point(|side| side.start <= offset).checked_sub(1);
+        if let Some(side) = side.map(|i| &self.side[i]).filter(|side| offset < side.end) {
+            return Some((side.pc, true));
+        }
         let i = self.insts.partition_point(|&(native, _)| native <= offset).checked_sub(1)?;
-        Some(self.insts[i].1)
+        Some((self.insts[i].1, false))
     }
 }

@@ -6,7 +6,7 @@
 //! interpreter's answer (panic, or page fault with the lowest inaccessible page).
 #![allow(unsafe_code)]
 
-use isa::{CodeView, DecodedKind};
+use isa::{CodeView, DecodedKind, Opcode, Operands};
 
 use crate::image::ProgramImage;
 
@@ -202,12 +202,22 @@ fn fault(
     memory: &Memory,
     rip: usize,
 ) -> (Stop, usize) {
-    let Some(pc) = compiled.pc_at(rip) else {
+    let Some((mut pc, in_side_entry)) = compiled.pc_at(rip) else {
         // Not inside any instruction's code: cannot happen; end the run.
         return (Stop::Panic, rip);
     };
-    cpu.pc = pc;
     let view = image.code.view(image.isa);
+    let first = view.decode(pc);
+    if !in_side_entry && compiled.is_fused_second(first.next_pc()) {
+        // In a fused pair's code only the second instruction, a load, can fault, after the
+        // first, an `add_64` computing its address, which did not write its result: write it
+        // now, as the interpreter would have. A retry starts at the load's side entry.
+        if let (Opcode::Add64, Operands::RegRegReg { d, s1, s2 }) = (first.inst.opcode, first.inst.operands) {
+            cpu.regs[d.index()] = cpu.regs[s1.index()].wrapping_add(cpu.regs[s2.index()]);
+            pc = first.next_pc();
+        }
+    }
+    cpu.pc = pc;
     (classify_fault(view, pc, cpu, memory), native_at(compiled, pc))
 }
 

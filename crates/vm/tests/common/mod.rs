@@ -62,3 +62,21 @@ pub fn run_with(
 pub fn distinct(i: usize) -> u64 {
     0x1111_1111_1111_1111u64.wrapping_mul(i as u64 + 1)
 }
+
+/// Register values with varied bits (each distinct, none zero): the sign bit of each width
+/// set in some and clear in others.
+pub const VARIED: [u64; 13] = [
+    0x8888_8888_8888_8888,
+    0x0123_4567_89AB_CDEF,
+    0xFFFF_FFFF_8000_0080,
+    0x7F7F_7F7F_7F7F_7F7F,
+    0x0000_0000_FFFF_8000,
+    0xFEDC_BA98_7654_3210,
+    0x8000_0000_0000_7FFF,
+    0x1111_2222_3333_4444,
+    0x9999_AAAA_BBBB_CCCC,
+    0x0F0F_0F0F_F0F0_F0F0,
+    0x5555_5555_5555_5555,
+    0xDEAD_BEEF_0BAD_F00D,
+    0x0000_0001_0000_0003,
+];

@@ -12,12 +12,19 @@
 //!   left shift if scaled, and the first shift itself only if `x` is not `d` (which then
 //!   still needs its value).
 //!
-//! Neither instruction of a pair can fault or exit, and the pair lies inside one block (the
-//! second instruction is never a jump target), so the fused code changes nothing observable:
-//! registers and gas are what the two instructions give one after the other.
+//! * `add_64 x, a, b` + `load_indirect_* x, x, offset` (an element of an array, loaded over
+//!   its own address): one load from `gs:[a32 + b32 + offset]`.
+//!
+//! The pair lies inside one block (the second instruction is never a jump target), so the
+//! fused code gives the registers and gas the two instructions give one after the other.
+//! Only a fused load can fault; its fault is reported as the load's, with the addition's
+//! result written as the interpreter would have (`jit::run`). Each pair also gets a side
+//! entry (`Compiler::emit_side_entries`): its second instruction compiled alone, then a jump
+//! past the pair, where a fresh start at the second instruction, or a retry of the load after
+//! a fault, begins.
 
 use asm::{AluOp, Assembler, Cond, Reg as H, ShiftOp, Size, Width};
-use isa::{Instruction, Opcode, Operands as P};
+use isa::{Instruction, Opcode, Operands as P, Reg};
 
 use super::{host, Compiler, TMP};
 
@@ -68,7 +75,16 @@ fn add_carry(asm: &mut Assembler, d: H, a: H, b: H, c: H) {
 pub(super) const fn partners(first: Opcode) -> &'static [Opcode] {
     match first {
         Opcode::Mul64 => &[Opcode::MulUpperUnsignedUnsigned],
-        Opcode::Add64 => &[Opcode::SetLessThanUnsigned],
+        Opcode::Add64 => &[
+            Opcode::SetLessThanUnsigned,
+            Opcode::LoadIndirectU64,
+            Opcode::LoadIndirectU32,
+            Opcode::LoadIndirectI32,
+            Opcode::LoadIndirectU8,
+            Opcode::LoadIndirectI8,
+            Opcode::LoadIndirectU16,
+            Opcode::LoadIndirectI16,
+        ],
         Opcode::ShiftLogicalLeftImm64 => &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64],
         _ => &[],
     }
@@ -92,6 +108,10 @@ impl Compiler<'_> {
         debug_assert!(partners(first.opcode).contains(&second.opcode));
         if first.opcode == Opcode::ShiftLogicalLeftImm64 {
             return self.fuse_extension(first, second);
+        }
+        if let (Opcode::Add64, P::RegRegImm { a: x, b: base, imm: offset }) = (first.opcode, second.operands)
+        {
+            return self.fuse_indexed_load(first, second.opcode, x, base, offset);
         }
         let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
             (first.operands, second.operands)
@@ -155,5 +175,15 @@ impl Compiler<'_> {
             self.alu_imm(shl, d, s, k);
         }
         true
+    }
+
+    /// `add_64 x, a, b` + `load x, x, offset`: the load from `a + b + offset` (mod 2^32) that
+    /// overwrites the sum, so the sum itself never needs a register.
+    fn fuse_indexed_load(&mut self, add: Instruction, load: Opcode, x: Reg, base: Reg, offset: u32) -> bool {
+        let P::RegRegReg { d, s1: a, s2: b } = add.operands else { return false };
+        if d != x || base != x {
+            return false;
+        }
+        self.indexed_load(load, host(x), host(a), host(b), offset)
     }
 }

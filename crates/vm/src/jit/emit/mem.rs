@@ -4,7 +4,7 @@
 //! guard after it, and no instruction is spent on the address; the page protections, which
 //! mirror the guest's access rights, make every forbidden access fault.
 
-use asm::{Mem, Reg as H, Size, Width};
+use asm::{Mem, Reg as H, Scale, Size, Width};
 use isa::{sext, Opcode};
 
 use super::Compiler;
@@ -52,8 +52,21 @@ impl Compiler<'_> {
     /// A load into `d` from `base + offset`; `false` if `opcode` is not a load.
     #[inline(always)]
     pub(super) fn load(&mut self, opcode: Opcode, d: H, base: Option<H>, offset: u32) -> bool {
-        let Some((width, signed)) = load_kind(opcode) else { return false };
         let mem = self.address(base, offset);
+        self.load_from(opcode, d, mem)
+    }
+
+    /// A load into `d` from `a + b + offset` (mod 2^32, the sum of two registers as the
+    /// address); `false` if `opcode` is not a load.
+    #[inline(always)]
+    pub(super) fn indexed_load(&mut self, opcode: Opcode, d: H, a: H, b: H, offset: u32) -> bool {
+        self.load_from(opcode, d, Mem::index(a, b, Scale::S1, offset as i32).gs().addr32())
+    }
+
+    /// A load of `opcode`'s width and signedness into `d` from `mem`.
+    #[inline(always)]
+    fn load_from(&mut self, opcode: Opcode, d: H, mem: Mem) -> bool {
+        let Some((width, signed)) = load_kind(opcode) else { return false };
         if signed {
             self.asm.load_sx(Size::S64, width, d, mem);
         } else {

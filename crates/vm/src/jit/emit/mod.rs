@@ -27,7 +27,7 @@ use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Opcode, Reg};
 
-use super::{Block, Layout};
+use super::{Block, Layout, SideEntry};
 
 /// The host register holding each guest register (indexed by [`Reg::index`]).
 const HOST: [H; 13] = [
@@ -91,6 +91,9 @@ pub(crate) struct Compiler<'a> {
     stubs: stubs::Stubs,
     /// Each charged block's out-of-gas branch target and block index, emitted after the code.
     out_of_gas: Vec<(Label, u32)>,
+    /// Each fused pair's second instruction and the end of the pair's code, for the side
+    /// entries emitted after the code.
+    fused: Vec<(u32, Label)>,
     /// Number of jump-table entries.
     jump_table_len: usize,
 }
@@ -113,6 +116,7 @@ pub(crate) struct Output {
     pub asm: Assembler,
     pub layout: Layout,
     pub insts: Vec<(u32, u32)>,
+    pub side: Vec<SideEntry>,
     pub blocks: Vec<Block>,
     /// The native offset of each jump-table entry's block; [`Layout::invalid_target`] for an
     /// entry that names no valid block.
@@ -154,6 +158,7 @@ impl<'a> Compiler<'a> {
             open: None,
             stubs,
             out_of_gas: Vec::with_capacity(len / 8 + 8),
+            fused: Vec::new(),
             jump_table_len: jump_table.len(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
@@ -172,6 +177,9 @@ impl<'a> Compiler<'a> {
                     debug_assert_eq!(second.pc, p.next_pc());
                     c.charge(second.opcode);
                     c.insts.push((c.asm.offset(), second.pc));
+                    let end = c.asm.new_label();
+                    c.asm.bind(end);
+                    c.fused.push((second.pc, end));
                     continue;
                 }
             } else {
@@ -185,6 +193,7 @@ impl<'a> Compiler<'a> {
         if c.open.is_some() {
             c.close_block()?;
         }
+        let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
         c.asm.resolve()?;
         let jump_table =
@@ -197,7 +206,7 @@ impl<'a> Compiler<'a> {
         if c.block_labels.len() <= KEEP_BUFFER / 4 {
             SPARE_LABELS.set(core::mem::take(&mut c.block_labels));
         }
-        Ok(Output { asm: c.asm, layout, insts: c.insts, blocks: c.blocks, jump_table })
+        Ok(Output { asm: c.asm, layout, insts: c.insts, side, blocks: c.blocks, jump_table })
     }
 
     /// Adds the cost of one `opcode` to the open block.
@@ -244,6 +253,24 @@ impl<'a> Compiler<'a> {
             self.asm.patch_u32(patch, cost as u32);
         }
         Ok(())
+    }
+
+    /// Emits, after all blocks, a side entry for each fused pair: the second instruction
+    /// compiled alone, then a jump to the end of the pair's code. A fresh start at the second
+    /// instruction begins there, and so does a retry of a fused load that faulted.
+    fn emit_side_entries(&mut self) -> Vec<SideEntry> {
+        let fused = core::mem::take(&mut self.fused);
+        let mut side = Vec::with_capacity(fused.len());
+        for (pc, end) in fused {
+            let start = self.asm.offset();
+            let decoded = self.view.decode(pc);
+            debug_assert_eq!(decoded.kind, DecodedKind::Valid);
+            debug_assert!(!decoded.ends_block());
+            self.instruction(pc, decoded.next_pc(), decoded.inst);
+            self.asm.jmp(end);
+            side.push(SideEntry { pc, start, end: self.asm.offset() });
+        }
+        side
     }
 
     /// Emits what follows the code: each block's out-of-gas stub, then the shared stubs.
