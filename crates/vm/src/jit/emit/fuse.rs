@@ -10,8 +10,7 @@
 //!   sign-extending the low 32, 16 or 8 bits (RV64 without Zba), scaled by `2^(k - j)` when
 //!   `j < k` (an array index): one `mov`, `movzx` or `movsx` from `s` straight into `x`, a
 //!   left shift if scaled, and the first shift itself only if `x` is not `d` (which then
-//!   still needs its value).
-//!
+//!   still needs its value);
 //! * `add_64 x, a, b` + `load_indirect_* x, x, offset` (an element of an array, loaded over
 //!   its own address): one load from `gs:[a32 + b32 + offset]`.
 //!
