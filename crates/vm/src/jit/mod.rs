@@ -141,16 +141,17 @@ impl Compiled {
     /// Native address where running from the instruction at code offset `pc` starts, if one
     /// starts there: its own code, or the side entry of a fused pair's second instruction.
     pub(crate) fn native_at(&self, pc: u32) -> Option<usize> {
-        let native = match self.side.binary_search_by_key(&pc, |side| side.pc) {
-            Ok(i) => self.side[i].start,
-            Err(_) => self.insts[self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?].0,
+        let native = match self.side_entry(pc) {
+            Some(side) => side.start,
+            None => self.insts[self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?].0,
         };
         Some(self.code.start() + native as usize)
     }
 
-    /// Whether the instruction at `pc` is the second of a fused pair.
-    pub(crate) fn is_fused_second(&self, pc: u32) -> bool {
-        self.side.binary_search_by_key(&pc, |side| side.pc).is_ok()
+    /// The side entry of the instruction at `pc`, if it is the second of a fused pair.
+    pub(crate) fn side_entry(&self, pc: u32) -> Option<&SideEntry> {
+        let i = self.side.binary_search_by_key(&pc, |side| side.pc).ok()?;
+        Some(&self.side[i])
     }
 
     /// The block containing the instruction at `pc`.

@@ -208,7 +208,7 @@ fn fault(
     };
     let view = image.code.view(image.isa);
     let first = view.decode(pc);
-    if !in_side_entry && compiled.is_fused_second(first.next_pc()) {
+    if !in_side_entry && compiled.side_entry(first.next_pc()).is_some() {
         // In a fused pair's code only the second instruction, a load, can fault, after the
         // first, an `add_64` computing its address, which did not write its result: write it
         // now, as the interpreter would have. A retry starts at the load's side entry.
