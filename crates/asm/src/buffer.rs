@@ -107,10 +107,10 @@ impl Assembler {
     #[inline(always)]
     pub(crate) fn emit(&mut self, build: impl FnOnce(&mut Inst<'_>)) {
         let pos = self.pos;
-        if self.buf.len() - pos < WINDOW {
+        if pos + WINDOW > self.buf.len() {
             self.grow();
         }
-        let window = self.buf[pos..].first_chunk_mut::<WINDOW>().expect("grow leaves a full window");
+        let window = self.buf[pos..pos + WINDOW].as_mut_array::<WINDOW>().expect("a WINDOW-byte slice");
         let mut inst = Inst::new(window);
         build(&mut inst);
         debug_assert!(inst.len <= MAX_EMITTED_LEN, "instruction too long: {}", inst.len);

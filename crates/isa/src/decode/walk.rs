@@ -136,7 +136,11 @@ impl Iterator for Positions<'_> {
             self.advance();
             return Some(Position::marked(self.table, pc, 1 + gap, self.view.code[pc as usize]));
         }
-        self.next_rare()
+        // By value: a call given the iterator's address would keep all its fields in memory,
+        // in the common path too, where they can otherwise live in registers.
+        let position;
+        (*self, position) = self.clone().next_rare();
+        position
     }
 }
 
@@ -145,7 +149,14 @@ impl Positions<'_> {
     /// instruction.
     #[cold]
     #[inline(never)]
-    fn next_rare(&mut self) -> Option<Position> {
+    fn next_rare(mut self) -> (Self, Option<Position>) {
+        let position = self.rare();
+        (self, position)
+    }
+
+    /// The body of [`Self::next_rare`].
+    #[inline(always)]
+    fn rare(&mut self) -> Option<Position> {
         if self.done {
             return None;
         }

@@ -25,7 +25,7 @@ mod table;
 
 use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size};
 use isa::gas::CostModel;
-use isa::{CodeView, DecodedKind, Opcode, Reg};
+use isa::{CodeView, DecodedKind, Reg};
 
 use super::{Block, Layout, SideEntry};
 
@@ -85,8 +85,6 @@ pub(crate) struct Compiler<'a> {
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
-    /// The open block: where its cost is patched (if it is charged at all), and the cost so far.
-    open: Option<(Option<u32>, u64)>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
     /// Each charged block's out-of-gas branch target and block index, emitted after the code.
@@ -155,7 +153,6 @@ impl<'a> Compiler<'a> {
             block_labels,
             insts: Vec::with_capacity(len / 3 + 8),
             blocks: Vec::with_capacity(len / 8 + 8),
-            open: None,
             stubs,
             out_of_gas: Vec::with_capacity(len / 8 + 8),
             fused: Vec::new(),
@@ -163,35 +160,46 @@ impl<'a> Compiler<'a> {
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         let mut positions = view.positions();
-        while let Some(p) = positions.next() {
-            if c.open.is_none() {
-                c.open_block(p.pc);
-            }
-            c.charge(p.opcode);
-            c.insts.push((c.asm.offset(), p.pc));
-            if p.kind == DecodedKind::Valid {
-                let chunk = view.operand_chunk(p.pc);
-                if table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk) {
-                    // Fused with the next instruction, whose code is the fused code's end.
-                    let second = positions.next().expect("a fused pair has a second instruction");
-                    debug_assert_eq!(second.pc, p.next_pc());
-                    c.charge(second.opcode);
-                    c.insts.push((c.asm.offset(), second.pc));
-                    let end = c.asm.new_label();
-                    c.asm.bind(end);
-                    c.fused.push((second.pc, end));
-                    continue;
+        // One basic block per turn of the outer loop, one instruction (or fused pair) per turn
+        // of the inner one; the walk yields a terminator (the implicit trap at the latest) to
+        // end every block.
+        while let Some(mut p) = positions.next() {
+            let patch = c.open_block(p.pc);
+            let mut cost = 0u64;
+            loop {
+                cost += u64::from(cost_model.cost(p.opcode));
+                c.insts.push((c.asm.offset(), p.pc));
+                if p.kind == DecodedKind::Valid {
+                    let chunk = view.operand_chunk(p.pc);
+                    if table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk) {
+                        // Fused with the next instruction (never a terminator), whose code is
+                        // the fused code's end.
+                        let second = positions.next().expect("a fused pair has a second instruction");
+                        debug_assert_eq!(second.pc, p.next_pc());
+                        cost += u64::from(cost_model.cost(second.opcode));
+                        c.insts.push((c.asm.offset(), second.pc));
+                        let end = c.asm.new_label();
+                        c.asm.bind(end);
+                        c.fused.push((second.pc, end));
+                        match positions.next() {
+                            Some(next) => p = next,
+                            None => break,
+                        }
+                        continue;
+                    }
+                } else {
+                    // (Invalid positions decode as `trap`, which ends a block.)
+                    c.trap(p.pc);
                 }
-            } else {
-                // (Invalid positions decode as `trap`, which ends a block.)
-                c.trap(p.pc);
+                if p.ends_block() {
+                    break;
+                }
+                match positions.next() {
+                    Some(next) => p = next,
+                    None => break,
+                }
             }
-            if p.ends_block() {
-                c.close_block()?;
-            }
-        }
-        if c.open.is_some() {
-            c.close_block()?;
+            c.close_block(patch, cost)?;
         }
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
@@ -209,14 +217,6 @@ impl<'a> Compiler<'a> {
         Ok(Output { asm: c.asm, layout, insts: c.insts, side, blocks: c.blocks, jump_table })
     }
 
-    /// Adds the cost of one `opcode` to the open block.
-    #[inline(always)]
-    fn charge(&mut self, opcode: Opcode) {
-        if let Some((_, cost)) = &mut self.open {
-            *cost += u64::from(self.cost_model.cost(opcode));
-        }
-    }
-
     /// The label of the block starting at `pc` (a valid jump target).
     fn block_label(&mut self, pc: u32) -> Label {
         let slot = &mut self.block_labels[pc as usize];
@@ -229,7 +229,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn open_block(&mut self, pc: u32) {
+    /// Starts the block at `pc`: binds its label and emits its gas charge, whose cost is
+    /// patched in by [`Self::close_block`] at the returned offset (`None` without metering).
+    fn open_block(&mut self, pc: u32) -> Option<u32> {
         let label = self.block_label(pc);
         self.asm.bind(label);
         let native = self.asm.offset();
@@ -241,11 +243,11 @@ impl<'a> Compiler<'a> {
             self.out_of_gas.push((out_of_gas, self.blocks.len() as u32));
         }
         self.blocks.push(Block { pc, native, cost: 0 });
-        self.open = Some((patch, 0));
+        patch
     }
 
-    fn close_block(&mut self) -> Result<(), CompileError> {
-        let Some((patch, cost)) = self.open.take() else { return Ok(()) };
+    /// Ends the block opened last, which costs `cost`.
+    fn close_block(&mut self, patch: Option<u32>, cost: u64) -> Result<(), CompileError> {
         let block = self.blocks.last_mut().expect("an open block was recorded");
         let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
         block.cost = cost as u32;
