@@ -107,10 +107,13 @@ impl Assembler {
     #[inline(always)]
     pub(crate) fn emit(&mut self, build: impl FnOnce(&mut Inst<'_>)) {
         let pos = self.pos;
-        if pos + WINDOW > self.buf.len() {
+        // One bounds check; past the end, grow and emit again (at most once: growing leaves
+        // at least a window).
+        let Some(window) = self.buf.get_mut(pos..pos + WINDOW) else {
             self.grow();
-        }
-        let window = self.buf[pos..pos + WINDOW].as_mut_array::<WINDOW>().expect("a WINDOW-byte slice");
+            return self.emit(build);
+        };
+        let window = window.as_mut_array::<WINDOW>().expect("a WINDOW-byte slice");
         let mut inst = Inst::new(window);
         build(&mut inst);
         debug_assert!(inst.len <= MAX_EMITTED_LEN, "instruction too long: {}", inst.len);

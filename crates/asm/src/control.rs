@@ -78,6 +78,30 @@ impl Assembler {
         self.branch(0x70 | cond.num(), 0x0F80 | cond.num() as u16, label, false);
     }
 
+    /// `jcc rel32` to a target not known yet, without a label: returns the offset of the
+    /// rel32 field, to be aimed with [`Assembler::patch_rel32`]. Until then it jumps to the
+    /// next instruction. For many one-off forward branches (one per basic block, say), this
+    /// saves creating a label and resolving a fixup for each.
+    #[inline]
+    pub fn jcc_forward(&mut self, cond: Cond) -> u32 {
+        emit!(self, |i| {
+            i.opcode(0x0F80 | cond.num() as u16);
+            i.imm32(0);
+        });
+        self.pos as u32 - 4
+    }
+
+    /// Aims the rel32 field at `at` (the last four bytes of a branch, as returned by
+    /// [`Assembler::jcc_forward`]) at code offset `target`.
+    ///
+    /// # Panics
+    ///
+    /// If `at + 4` is past the emitted code.
+    #[inline]
+    pub fn patch_rel32(&mut self, at: u32, target: u32) {
+        self.patch_u32(at, target.wrapping_sub(at.wrapping_add(4)));
+    }
+
     /// `call label` (rel32).
     #[inline]
     pub fn call(&mut self, label: Label) {

@@ -261,3 +261,36 @@ fn inverted_conditions_are_complements() {
         assert_eq!(decode_all(a.code())[0].1.mnemonic(), j);
     }
 }
+
+#[test]
+fn forward_jcc_patched_later() {
+    let mut a = Assembler::new();
+    let mut fields = Vec::new();
+    for (k, cond) in Cond::ALL.into_iter().enumerate() {
+        let at = a.len();
+        fields.push((at, a.jcc_forward(cond), cond));
+        a.nop(k % 4);
+    }
+    // Before patching, each branch goes to the next instruction.
+    let decoded = decode_all(a.finalize().expect("no labels"));
+    for &(at, _, cond) in &fields {
+        let (_, i) = decoded.iter().find(|(start, _)| *start == at).expect("a branch");
+        assert_eq!(i.mnemonic(), cond_mnemonics(cond).0);
+        assert_eq!(i.near_branch_target(), at as u64 + 6);
+    }
+    // Aim them forward (past a long stretch) and backward.
+    a.nop(300);
+    let far = a.len() as u32;
+    a.ret();
+    for (n, &(_, field, _)) in fields.iter().enumerate() {
+        a.patch_rel32(field, if n % 2 == 0 { far } else { 0 });
+    }
+    let decoded = decode_all(a.finalize().expect("no labels"));
+    for (n, &(at, field, cond)) in fields.iter().enumerate() {
+        assert_eq!(field as usize, at + 2);
+        let (_, i) = decoded.iter().find(|(start, _)| *start == at).expect("a branch");
+        assert_eq!(i.mnemonic(), cond_mnemonics(cond).0);
+        assert_eq!(i.len(), 6);
+        assert_eq!(i.near_branch_target(), if n % 2 == 0 { u64::from(far) } else { 0 });
+    }
+}

@@ -87,8 +87,9 @@ pub(crate) struct Compiler<'a> {
     blocks: Vec<Block>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
-    /// Each charged block's out-of-gas branch target and block index, emitted after the code.
-    out_of_gas: Vec<(Label, u32)>,
+    /// Each charged block's out-of-gas branch (its rel32 field) and block index: the stubs
+    /// they go to are emitted after the code.
+    out_of_gas: Vec<(u32, u32)>,
     /// Each fused pair's second instruction and the end of the pair's code, for the side
     /// entries emitted after the code.
     fused: Vec<(u32, Label)>,
@@ -237,10 +238,9 @@ impl<'a> Compiler<'a> {
         let native = self.asm.offset();
         let mut patch = None;
         if self.cost_model != CostModel::Free {
-            let out_of_gas = self.asm.new_label();
             patch = Some(self.asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0));
-            self.asm.jcc(Cond::L, out_of_gas);
-            self.out_of_gas.push((out_of_gas, self.blocks.len() as u32));
+            let branch = self.asm.jcc_forward(Cond::L);
+            self.out_of_gas.push((branch, self.blocks.len() as u32));
         }
         self.blocks.push(Block { pc, native, cost: 0 });
         patch
@@ -275,14 +275,18 @@ impl<'a> Compiler<'a> {
         side
     }
 
-    /// Emits what follows the code: each block's out-of-gas stub, then the shared stubs.
+    /// Emits what follows the code: the shared stubs, then each block's out-of-gas stub.
     fn emit_cold(&mut self, entry: u32) -> Layout {
-        for (label, index) in core::mem::take(&mut self.out_of_gas) {
-            self.asm.bind(label);
+        // The shared stubs first, so that each block's stub jumps back to a bound label
+        // (encoded on the spot) rather than adding a fixup.
+        let layout = self.stubs.emit_cold(&mut self.asm, entry);
+        for (branch, index) in core::mem::take(&mut self.out_of_gas) {
+            let stub = self.asm.offset();
+            self.asm.patch_rel32(branch, stub);
             self.asm.mov_ri(Size::S32, TMP, index as i32);
             self.asm.jmp(self.stubs.out_of_gas);
         }
-        self.stubs.emit_cold(&mut self.asm, entry)
+        layout
     }
 
     /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)
