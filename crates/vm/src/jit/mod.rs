@@ -92,6 +92,13 @@ pub fn is_supported() -> bool {
     }
 }
 
+/// Whether `GANNET_PERF_MAP` asks for perf symbol maps (read once per process: looking up
+/// the environment takes a lock and a scan, a noticeable share of compiling a small module).
+fn perf_map_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("GANNET_PERF_MAP").is_some())
+}
+
 impl Compiled {
     /// Compiles `view` (a 64-bit instruction set) with `jump_table` (code offsets).
     pub(crate) fn new(
@@ -114,7 +121,7 @@ impl Compiled {
             blocks: out.blocks,
             jump_table,
         };
-        if std::env::var_os("GANNET_PERF_MAP").is_some() {
+        if perf_map_enabled() {
             compiled.write_perf_map();
         }
         Ok(compiled)

@@ -62,8 +62,22 @@ impl Stubs {
         }
     }
 
-    /// Emits the entry and exit trampolines; returns the entry's offset.
+    /// Emits the entry and exit trampolines (and the host-call stub) at the start of the
+    /// code; returns the entry's offset (0). They are the same bytes in every module, so they
+    /// are assembled once per process ([`Trampolines`]) and copied.
     pub(crate) fn emit_entry_exit(&self, asm: &mut Assembler) -> u32 {
+        debug_assert!(asm.is_empty(), "the trampolines start the code");
+        let trampolines = Trampolines::get();
+        let entry = asm.offset();
+        asm.bytes(&trampolines.code);
+        asm.bind_at(self.exit, entry + trampolines.exit);
+        asm.bind_at(self.host_call, entry + trampolines.host_call);
+        entry
+    }
+
+    /// Assembles the trampolines into `asm` (empty): the entry, then the exit and the
+    /// host-call stub. Every label they use is bound among them.
+    fn assemble_trampolines(&self, asm: &mut Assembler) -> u32 {
         let entry = asm.offset();
         for reg in SAVED {
             asm.push(reg);
@@ -158,6 +172,29 @@ impl Stubs {
         let fault_exit = asm.label_offset(self.fault_exit).expect("just bound");
         exit_with(asm, ExitCode::Fault);
         Layout { entry, fault_exit, invalid_target }
+    }
+}
+
+/// The trampolines' code, assembled once ([`Stubs::emit_entry_exit`]), with the offsets of
+/// the exit and the host-call stub in it.
+struct Trampolines {
+    code: Vec<u8>,
+    exit: u32,
+    host_call: u32,
+}
+
+impl Trampolines {
+    fn get() -> &'static Trampolines {
+        static TRAMPOLINES: std::sync::OnceLock<Trampolines> = std::sync::OnceLock::new();
+        TRAMPOLINES.get_or_init(|| {
+            let mut asm = Assembler::new();
+            let stubs = Stubs::new(&mut asm);
+            let entry = stubs.assemble_trampolines(&mut asm);
+            debug_assert_eq!(entry, 0);
+            let code = asm.finalize().expect("the trampolines bind every label they use").to_vec();
+            let offset = |label| asm.label_offset(label).expect("bound by the trampolines");
+            Trampolines { code, exit: offset(stubs.exit), host_call: offset(stubs.host_call) }
+        })
     }
 }
 
