@@ -59,8 +59,10 @@ pub struct Positions<'a> {
     /// The position yielded next.
     pc: u32,
     done: bool,
-    /// Whether `pc` is marked.
-    marked: bool,
+    /// The code length if `pc` is marked, else 0: the fast path of [`Iterator::next`] needs
+    /// `next_mark < limit`, one comparison for "`pc` is marked and `next_mark` is inside the
+    /// code".
+    limit: u32,
     /// The first marked position after `pc`, or the code length.
     next_mark: u32,
     /// The marks of 64-position block `block` from `next_mark` on (none once it is the end).
@@ -75,7 +77,7 @@ impl<'a> Positions<'a> {
             table: view.set.table(),
             pc: 0,
             done: view.code.is_empty(),
-            marked: view.is_marked(0),
+            limit: if view.is_marked(0) { view.len() } else { 0 },
             next_mark: 0,
             word: bits_from(view.bitmask, 0) & !1,
             block: 0,
@@ -100,7 +102,7 @@ impl<'a> Positions<'a> {
     #[inline(always)]
     fn advance(&mut self) {
         self.pc = self.next_mark;
-        self.marked = (self.next_mark as usize) < self.view.code.len();
+        self.limit = if (self.next_mark as usize) < self.view.code.len() { self.view.len() } else { 0 };
         self.word &= self.word.wrapping_sub(1);
         self.settle();
     }
@@ -132,8 +134,11 @@ impl Iterator for Positions<'_> {
         // The common case first: a marked position whose successor is marked, within the
         // skip limit and inside the code (`next_mark` is at most the code length).
         let gap = self.next_mark.wrapping_sub(pc).wrapping_sub(1);
-        if self.marked && gap <= MAX_SKIP && (self.next_mark as usize) < self.view.code.len() {
-            self.advance();
+        if gap <= MAX_SKIP && self.next_mark < self.limit {
+            // (`limit` stays: the new position, `next_mark`, is marked.)
+            self.pc = self.next_mark;
+            self.word &= self.word.wrapping_sub(1);
+            self.settle();
             return Some(Position::marked(self.table, pc, 1 + gap, self.view.code[pc as usize]));
         }
         // By value: a call given the iterator's address would keep all its fields in memory,
@@ -162,7 +167,7 @@ impl Positions<'_> {
         }
         let pc = self.pc;
         let len = self.view.code.len();
-        if !self.marked {
+        if self.limit == 0 {
             self.done = true;
             if pc as usize >= len {
                 return Some(Position::invalid(pc, 1, DecodedKind::EndOfCode));
@@ -180,7 +185,7 @@ impl Positions<'_> {
             self.advance();
         } else {
             self.pc = pc + 1 + skip;
-            self.marked = false;
+            self.limit = 0;
         }
         let position = Position::marked(self.table, pc, 1 + skip, self.view.code[pc as usize]);
         // Whether the instruction ends the code (an invalid one decodes as `trap`, which cannot
