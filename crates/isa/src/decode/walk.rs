@@ -98,13 +98,20 @@ impl<'a> Positions<'a> {
         self.next_mark = mark.min(len) as u32;
     }
 
-    /// Moves to `next_mark` and finds the mark after it.
+    /// Moves to `next_mark` and finds the mark after it (`limit` unchanged).
     #[inline(always)]
-    fn advance(&mut self) {
+    fn step(&mut self) {
         self.pc = self.next_mark;
-        self.limit = if (self.next_mark as usize) < self.view.code.len() { self.view.len() } else { 0 };
         self.word &= self.word.wrapping_sub(1);
         self.settle();
+    }
+
+    /// [`Self::step`], and `limit` for the new position.
+    #[inline(always)]
+    fn advance(&mut self) {
+        let len = self.view.len();
+        self.limit = if self.next_mark < len { len } else { 0 };
+        self.step();
     }
 }
 
@@ -136,9 +143,7 @@ impl Iterator for Positions<'_> {
         let gap = self.next_mark.wrapping_sub(pc).wrapping_sub(1);
         if gap <= MAX_SKIP && self.next_mark < self.limit {
             // (`limit` stays: the new position, `next_mark`, is marked.)
-            self.pc = self.next_mark;
-            self.word &= self.word.wrapping_sub(1);
-            self.settle();
+            self.step();
             return Some(Position::marked(self.table, pc, 1 + gap, self.view.code[pc as usize]));
         }
         // By value: a call given the iterator's address would keep all its fields in memory,

@@ -182,11 +182,7 @@ impl<'a> Compiler<'a> {
                         let end = c.asm.new_label();
                         c.asm.bind(end);
                         c.fused.push((second.pc, end));
-                        match positions.next() {
-                            Some(next) => p = next,
-                            None => break,
-                        }
-                        continue;
+                        // (Neither ends a block: only non-terminators fuse.)
                     }
                 } else {
                     // (Invalid positions decode as `trap`, which ends a block.)
