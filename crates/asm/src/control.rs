@@ -102,6 +102,21 @@ impl Assembler {
         self.patch_u32(at, target.wrapping_sub(at.wrapping_add(4)));
     }
 
+    /// Overwrites the code at `at` with `jmp rel32` to code offset `target` (five bytes: the
+    /// start of whatever was emitted there, which must be at least that long and is then
+    /// never reached past the jump). If that code refers to a label, call this after
+    /// [`Assembler::resolve`], which would write the old displacement back.
+    ///
+    /// # Panics
+    ///
+    /// If `at + 5` is past the emitted code.
+    #[inline]
+    pub fn patch_jmp(&mut self, at: u32, target: u32) {
+        assert!(at as usize + 5 <= self.pos, "patch outside the emitted code");
+        self.buf[at as usize] = 0xE9;
+        self.patch_rel32(at + 1, target);
+    }
+
     /// `call label` (rel32).
     #[inline]
     pub fn call(&mut self, label: Label) {

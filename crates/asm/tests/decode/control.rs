@@ -294,3 +294,37 @@ fn forward_jcc_patched_later() {
         assert_eq!(i.near_branch_target(), if n % 2 == 0 { u64::from(far) } else { 0 });
     }
 }
+
+#[test]
+fn code_overwritten_by_a_jump() {
+    let mut a = Assembler::new();
+    // Two compare-and-branch sequences and a plain forward jump, as a compiler emits them.
+    let mut starts = Vec::new();
+    for reg in [Reg::Rax, Reg::R12] {
+        starts.push(a.len() as u32);
+        a.test_rr(Size::S64, reg, reg);
+        a.jcc_forward(Cond::E);
+    }
+    let l = a.new_label();
+    starts.push(a.len() as u32);
+    a.jmp(l);
+    a.bind(l);
+    let end = a.len();
+    a.nop(200);
+    let stubs = [a.len() as u32, 0, a.len() as u32 + 1];
+    a.ret();
+    a.ret();
+    // After `resolve`, which would otherwise write the jump's old displacement over the new.
+    a.resolve().expect("all bound");
+    for (&at, &target) in starts.iter().zip(&stubs) {
+        a.patch_jmp(at, target);
+    }
+    let code = a.finalize().expect("all bound");
+    assert_eq!(code.len(), end + 200 + 2);
+    for (&at, &target) in starts.iter().zip(&stubs) {
+        let (_, i) = decode_from(&code[..at as usize + 5], at as usize)[0];
+        assert_eq!(i.mnemonic(), Mnemonic::Jmp);
+        assert_eq!(i.len(), 5);
+        assert_eq!(i.near_branch_target(), u64::from(target));
+    }
+}

@@ -93,8 +93,19 @@ pub(crate) struct Compiler<'a> {
     /// Each fused pair's second instruction and the end of the pair's code, for the side
     /// entries emitted after the code.
     fused: Vec<(u32, Label)>,
+    /// Each forward static branch, checked once the walk has passed its target (see
+    /// [`Self::branch_ok`]).
+    forward: Vec<Forward>,
     /// Number of jump-table entries.
     jump_table_len: usize,
+}
+
+/// A forward static branch: its target, where its code starts and its pc.
+#[derive(Copy, Clone)]
+struct Forward {
+    target: u32,
+    start: u32,
+    pc: u32,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -157,6 +168,7 @@ impl<'a> Compiler<'a> {
             stubs,
             out_of_gas: Vec::with_capacity(len / 8 + 8),
             fused: Vec::new(),
+            forward: Vec::new(),
             jump_table_len: jump_table.len(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
@@ -200,12 +212,20 @@ impl<'a> Compiler<'a> {
         }
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
+        let invalid_branches = c.emit_invalid_branches(layout.invalid_target);
         c.asm.resolve()?;
+        for (start, stub) in invalid_branches {
+            c.asm.patch_jmp(start, stub);
+        }
         let jump_table =
             jump_table.iter().map(|&target| c.jump_table_entry(target, layout.invalid_target)).collect();
-        // Only block starts have labels (see `branch_ok`), so this leaves the buffer all zero.
+        // Only block starts and forward branch targets have labels (see `branch_ok`), so this
+        // leaves the buffer all zero.
         for block in &c.blocks {
             c.block_labels[block.pc as usize] = 0;
+        }
+        for branch in &c.forward {
+            c.block_labels[branch.target as usize] = 0;
         }
         debug_assert!(c.block_labels.iter().all(|&slot| slot == 0));
         if c.block_labels.len() <= KEEP_BUFFER / 4 {
@@ -286,32 +306,72 @@ impl<'a> Compiler<'a> {
     }
 
     /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)
-    /// is valid; an invalid one compiles to a trap, as in the interpreter.
+    /// may be compiled as a branch; one that may not compiles to a trap, as in the
+    /// interpreter. `start` is where the branch's code begins.
     ///
     /// The valid jump targets are exactly the offsets where the walk opens a block (an
-    /// instruction start after a terminator, an invalid position, or nothing), so a target at
-    /// or before `pc`, which the walk has passed, is valid if and only if it has a block label:
-    /// every opened block has one, and a label is only ever made for a valid target. Only
-    /// forward targets need the bitmask. `next` follows a terminator, so it is valid whenever
-    /// an instruction starts there, that is whenever it lies inside the code.
+    /// instruction start after a terminator, an invalid position, or nothing). So a target at
+    /// or before `pc`, which the walk has passed, is valid if and only if its block label is
+    /// bound: every opened block binds one, and nothing else is bound during the walk. A
+    /// forward target inside the code is taken on trust and recorded: once the walk is done,
+    /// [`Self::emit_invalid_branches`] turns the branches whose target never opened a block
+    /// into traps. `next` follows a terminator, so it is valid whenever an instruction starts
+    /// there, that is whenever it lies inside the code.
     #[inline(always)]
-    fn branch_ok(&self, pc: u32, target: u32, next: Option<u32>) -> bool {
-        let target_ok = if target <= pc {
-            self.block_labels[target as usize] != 0
+    fn branch_ok(&mut self, pc: u32, target: u32, next: Option<u32>) -> bool {
+        let len = self.view.len();
+        debug_assert!(next.is_none_or(|n| (n < len) == self.view.is_jump_target_valid(n)));
+        if next.is_some_and(|n| n >= len) {
+            return false;
+        }
+        if target <= pc {
+            let slot = self.block_labels[target as usize];
+            let bound = slot != 0 && self.asm.label_offset(Label::from_index(slot - 1)).is_some();
+            debug_assert_eq!(bound, self.view.is_jump_target_valid(target));
+            bound
+        } else if target < len {
+            self.forward.push(Forward { target, start: self.asm.offset(), pc });
+            true
         } else {
-            self.view.is_jump_target_valid(target)
-        };
-        debug_assert_eq!(target_ok, self.view.is_jump_target_valid(target));
-        debug_assert!(next.is_none_or(|n| (n < self.view.len()) == self.view.is_jump_target_valid(n)));
-        target_ok && next.is_none_or(|n| n < self.view.len())
+            false
+        }
+    }
+
+    /// Emits a trap stub for each forward branch whose target turned out not to be a block
+    /// start, and binds the target's label to `invalid` (so that a jump-table entry naming it
+    /// goes there too). Returns each such branch's start and stub: the start is overwritten
+    /// with a jump to the stub once labels are resolved (every branch's code is at least the
+    /// five bytes of that jump: a `jmp rel32`, or a compare and a `jcc rel32`).
+    fn emit_invalid_branches(&mut self, invalid: u32) -> Vec<(u32, u32)> {
+        let mut patches = Vec::new();
+        for n in 0..self.forward.len() {
+            let Forward { target, start, pc } = self.forward[n];
+            let label = Label::from_index(self.block_labels[target as usize] - 1);
+            let valid = self.asm.label_offset(label).is_some();
+            debug_assert_eq!(valid, self.view.is_jump_target_valid(target));
+            if !valid {
+                patches.push((start, self.asm.offset(), label));
+                self.trap(pc);
+            }
+        }
+        // (Bound only now: a second branch to the same target must still see it unbound.)
+        for &(_, _, label) in &patches {
+            if self.asm.label_offset(label).is_none() {
+                self.asm.bind_at(label, invalid);
+            }
+        }
+        patches.into_iter().map(|(start, stub, _)| (start, stub)).collect()
     }
 
     /// The native offset of jump-table target `target` once the code is complete: its block,
-    /// or the invalid-target stub. Every block start, and nothing else, has a bound block
-    /// label (see [`Self::branch_ok`]).
+    /// or the invalid-target stub. Every block start has a block label bound to its code; the
+    /// only other bound block labels are invalid forward targets, bound to the stub (see
+    /// [`Self::branch_ok`]).
     fn jump_table_entry(&self, target: u32, invalid: u32) -> u32 {
         let slot = self.block_labels.get(target as usize).copied().unwrap_or(0);
         let block = slot.checked_sub(1).and_then(|label| self.asm.label_offset(Label::from_index(label)));
+        // (A forward branch's invalid target is bound to `invalid`: see `emit_invalid_branches`.)
+        let block = block.filter(|&offset| offset != invalid);
         debug_assert_eq!(block.is_some(), self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
         block.unwrap_or(invalid)
     }
