@@ -29,10 +29,25 @@ impl Assembler {
     /// `allow_short`, else `near` (one or two opcode bytes, then rel32).
     #[inline(always)]
     fn branch(&mut self, short: u8, near: u16, label: Label, allow_short: bool) {
-        let pos = self.pos;
         let target = self.labels[label.0 as usize];
-        let bound = target != UNBOUND;
-        if allow_short && bound {
+        if target != UNBOUND {
+            return self.branch_to(short, near, target, allow_short);
+        }
+        // Patched by `resolve`.
+        let end = self.pos + if near > 0xFF { 6 } else { 5 };
+        emit!(self, |i| {
+            i.opcode(near);
+            i.imm32(0);
+        });
+        self.forward_reference(end - 4, end, label);
+    }
+
+    /// A branch to code offset `target`: `short` when `allow_short` and rel8 reaches, else
+    /// `near`.
+    #[inline(always)]
+    fn branch_to(&mut self, short: u8, near: u16, target: u32, allow_short: bool) {
+        let pos = self.pos;
+        if allow_short {
             let rel = (target as i64).wrapping_sub(pos as i64 + 2);
             if rel as i8 as i64 == rel {
                 emit!(self, |i| {
@@ -43,15 +58,33 @@ impl Assembler {
             }
         }
         let end = pos + if near > 0xFF { 6 } else { 5 };
-        // A bound label's displacement is known now; an unbound one is patched by `resolve`.
-        let rel = if bound { target.wrapping_sub(end as u32) } else { 0 };
         emit!(self, |i| {
             i.opcode(near);
-            i.imm32(rel);
+            i.imm32(target.wrapping_sub(end as u32));
         });
-        if !bound {
-            self.forward_reference(end - 4, end, label);
-        }
+    }
+
+    /// `jmp` to code offset `target` (already emitted code, typically): rel8 when it reaches.
+    #[inline]
+    pub fn jmp_to(&mut self, target: u32) {
+        self.branch_to(0xEB, 0xE9, target, true);
+    }
+
+    /// `jcc` to code offset `target` (already emitted code, typically): rel8 when it reaches.
+    #[inline]
+    pub fn jcc_to(&mut self, cond: Cond, target: u32) {
+        self.branch_to(0x70 | cond.num(), 0x0F80 | cond.num() as u16, target, true);
+    }
+
+    /// `jmp rel32` to a target not known yet, without a label, like [`Assembler::jcc_forward`]:
+    /// returns the offset of the rel32 field for [`Assembler::patch_rel32`].
+    #[inline]
+    pub fn jmp_forward(&mut self) -> u32 {
+        emit!(self, |i| {
+            i.byte(0xE9);
+            i.imm32(0);
+        });
+        self.pos as u32 - 4
     }
 
     /// `jmp label`: rel8 for a bound label within reach, rel32 otherwise.

@@ -328,3 +328,41 @@ fn code_overwritten_by_a_jump() {
         assert_eq!(i.near_branch_target(), u64::from(target));
     }
 }
+
+#[test]
+fn branches_to_code_offsets() {
+    let mut a = Assembler::new();
+    let mut emitted = Vec::new();
+    for k in 0..40usize {
+        // Padding of varying size puts the targets on both sides of the rel8 limit.
+        a.nop(k * 13 % 97);
+        let here = a.len();
+        let target = (here * (k % 5) / 4) as u32;
+        if k % 2 == 0 {
+            a.jmp_to(target);
+            emitted.push((here, target, Mnemonic::Jmp));
+        } else {
+            let cond = Cond::ALL[k % 16];
+            a.jcc_to(cond, target);
+            emitted.push((here, target, cond_mnemonics(cond).0));
+        }
+    }
+    let forward_at = a.len();
+    let field = a.jmp_forward();
+    a.nop(150);
+    let end = a.len() as u32;
+    a.ret();
+    a.patch_rel32(field, end);
+    let decoded = decode_all(a.finalize().expect("no labels"));
+    for (at, target, mnemonic) in emitted {
+        let (_, i) = decoded.iter().find(|(start, _)| *start == at).expect("a branch");
+        assert_eq!(i.mnemonic(), mnemonic);
+        assert_eq!(i.near_branch_target(), u64::from(target));
+        // rel8 exactly when it reaches.
+        let rel8 = i64::from(target) - (at as i64 + 2);
+        assert_eq!(i.len() == 2, (-128..=127).contains(&rel8), "branch at {at} to {target}");
+    }
+    let (_, i) = decoded.iter().find(|(start, _)| *start == forward_at).expect("the forward jump");
+    assert_eq!((i.mnemonic(), i.len(), i.near_branch_target()), (Mnemonic::Jmp, 5, u64::from(end)));
+    assert_eq!(field as usize, forward_at + 1);
+}

@@ -69,9 +69,8 @@ impl Compiler<'_> {
                     self.load_imm(host(reg), isa::sext(imm));
                     self.jump(pc, target);
                 } else {
-                    let ok = self.branch_ok(pc, target, Some(next));
                     // `test r, r` sets the flags every condition reads exactly as `cmp r, 0`.
-                    self.branch(pc, opcode, ok, target, |asm| match imm {
+                    self.branch(pc, next, opcode, target, |asm| match imm {
                         0 => asm.test_rr(Size::S64, host(reg), host(reg)),
                         _ => asm.cmp_ri(Size::S64, host(reg), imm as i32),
                     });
@@ -93,8 +92,7 @@ impl Compiler<'_> {
                     || self.store(opcode, ha, Some(hb), imm)
             }
             P::RegRegOffset { a, b, target } => {
-                let ok = self.branch_ok(pc, target, Some(next));
-                self.branch(pc, opcode, ok, target, |asm| asm.cmp_rr(Size::S64, host(a), host(b)));
+                self.branch(pc, next, opcode, target, |asm| asm.cmp_rr(Size::S64, host(a), host(b)));
                 true
             }
             P::RegRegImmImm { a, b, imm1, imm2 } => {
@@ -139,31 +137,91 @@ impl Compiler<'_> {
 
     /// An unconditional jump to `target` (a trap if it is not a valid block start).
     fn jump(&mut self, pc: u32, target: u32) {
-        if self.branch_ok(pc, target, None) {
-            let label = self.block_label(target);
-            self.asm.jmp(label);
-        } else {
-            self.trap(pc);
+        match self.static_target(pc, target, None) {
+            StaticTarget::Back(native) => self.asm.jmp_to(native),
+            StaticTarget::Forward => {
+                let start = self.asm.offset();
+                let field = self.asm.jmp_forward();
+                self.forward.push(Forward { target, start, field, pc });
+            }
+            StaticTarget::Invalid => self.trap(pc),
         }
     }
 
-    /// A conditional branch: `compare` sets the flags, `opcode` gives the condition.
+    /// A conditional branch (the next instruction is at `next`): `compare` sets the flags,
+    /// `opcode` gives the condition.
     #[inline(always)]
     fn branch(
         &mut self,
         pc: u32,
+        next: u32,
         opcode: Opcode,
-        ok: bool,
         target: u32,
         compare: impl Fn(&mut asm::Assembler),
     ) {
         let cond = branch_cond(opcode).expect("a conditional branch");
-        if !ok {
-            return self.trap(pc);
+        match self.static_target(pc, target, Some(next)) {
+            StaticTarget::Back(native) => {
+                compare(&mut self.asm);
+                self.asm.jcc_to(cond, native);
+            }
+            StaticTarget::Forward => {
+                let start = self.asm.offset();
+                compare(&mut self.asm);
+                let field = self.asm.jcc_forward(cond);
+                self.forward.push(Forward { target, start, field, pc });
+            }
+            StaticTarget::Invalid => self.trap(pc),
         }
-        let label = self.block_label(target);
-        compare(&mut self.asm);
-        self.asm.jcc(cond, label);
+    }
+
+    /// Where a static branch at `pc` to `target` (and, if it can fall through, to `next`)
+    /// goes. An invalid branch compiles to a trap, as in the interpreter.
+    ///
+    /// The valid jump targets are exactly the offsets where the walk opens a block (an
+    /// instruction start after a terminator, an invalid position, or nothing). So a target at
+    /// or before `pc`, which the walk has passed, is valid if and only if a block starts there
+    /// already. A forward target inside the code is taken on trust: the branch is emitted
+    /// with an empty rel32 and recorded, and [`Self::emit_forward_branches`] aims it, or turns
+    /// it into a trap, once the walk is done. `next` follows a terminator, so it is valid
+    /// whenever an instruction starts there, that is whenever it lies inside the code.
+    #[inline(always)]
+    fn static_target(&self, pc: u32, target: u32, next: Option<u32>) -> StaticTarget {
+        let len = self.view.len();
+        debug_assert!(next.is_none_or(|n| (n < len) == self.view.is_jump_target_valid(n)));
+        if next.is_some_and(|n| n >= len) {
+            return StaticTarget::Invalid;
+        }
+        if target <= pc {
+            let start = self.block_starts[target as usize];
+            debug_assert_eq!(start != 0, self.view.is_jump_target_valid(target));
+            match start {
+                0 => StaticTarget::Invalid,
+                start => StaticTarget::Back(start - 1),
+            }
+        } else if target < len {
+            StaticTarget::Forward
+        } else {
+            StaticTarget::Invalid
+        }
+    }
+
+    /// Aims each forward static branch at its target's block, or, if no block starts there,
+    /// overwrites the branch's code with a jump to a trap stub of its own (every such code is
+    /// at least the five bytes of that jump: a `jmp rel32`, or a compare and a `jcc rel32`).
+    pub(super) fn emit_forward_branches(&mut self) {
+        for n in 0..self.forward.len() {
+            let Forward { target, start, field, pc } = self.forward[n];
+            let block = self.block_starts[target as usize];
+            debug_assert_eq!(block != 0, self.view.is_jump_target_valid(target));
+            if block != 0 {
+                self.asm.patch_rel32(field, block - 1);
+            } else {
+                let stub = self.asm.offset();
+                self.trap(pc);
+                self.asm.patch_jmp(start, stub);
+            }
+        }
     }
 
     fn dynamic_jump(&mut self, pc: u32, base: Option<asm::Reg>, offset: u32) {
@@ -195,4 +253,23 @@ impl Compiler<'_> {
         self.asm.jcc(Cond::Ae, self.stubs.djump_miss);
         self.asm.jmp_mem(jump_table_slot(entries));
     }
+}
+
+/// Where a static branch goes (see [`Compiler::static_target`]).
+enum StaticTarget {
+    /// To the block at this native offset.
+    Back(u32),
+    /// Forward, to be aimed after the walk.
+    Forward,
+    /// Nowhere: the branch traps.
+    Invalid,
+}
+
+/// A forward static branch: its target, where its code starts, its rel32 field and its pc.
+#[derive(Copy, Clone)]
+pub(super) struct Forward {
+    target: u32,
+    start: u32,
+    field: u32,
+    pc: u32,
 }

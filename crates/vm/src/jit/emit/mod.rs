@@ -46,6 +46,10 @@ const HOST: [H; 13] = [
     H::R11, // a5
 ];
 
+/// Where a block's out-of-gas branch keeps its rel32, from the block's start (after the
+/// seven bytes of `sub r15, imm32` and the two opcode bytes of `jl rel32`).
+const OUT_OF_GAS_FIELD: u32 = 9;
+
 /// The gas counter while compiled code runs.
 const GAS: H = H::R15;
 /// Scratch register.
@@ -79,33 +83,23 @@ pub(crate) struct Compiler<'a> {
     asm: Assembler,
     view: CodeView<'a>,
     cost_model: CostModel,
-    /// For each code offset: `label index + 1` of the block starting there, or 0 (at least
-    /// `len + 1` entries; a buffer reused between compilations, see [`SPARE_LABELS`]).
-    block_labels: Vec<u32>,
+    /// For each code offset: the native offset + 1 of the block starting there once the walk
+    /// has opened it, else 0 (at least `len + 1` entries; a buffer reused between
+    /// compilations, see [`SPARE_STARTS`]).
+    block_starts: Vec<u32>,
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
     blocks: Vec<Block>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
-    /// Each charged block's out-of-gas branch (its rel32 field) and block index: the stubs
-    /// they go to are emitted after the code.
-    out_of_gas: Vec<(u32, u32)>,
     /// Each fused pair's second instruction and the end of the pair's code, for the side
     /// entries emitted after the code.
     fused: Vec<(u32, Label)>,
-    /// Each forward static branch, checked once the walk has passed its target (see
-    /// [`Self::branch_ok`]).
-    forward: Vec<Forward>,
+    /// Each forward static branch, aimed once the walk has passed its target (see
+    /// [`Self::emit_forward_branches`]).
+    forward: Vec<flow::Forward>,
     /// Number of jump-table entries.
     jump_table_len: usize,
-}
-
-/// A forward static branch: its target, where its code starts and its pc.
-#[derive(Copy, Clone)]
-struct Forward {
-    target: u32,
-    start: u32,
-    pc: u32,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -115,9 +109,9 @@ std::thread_local! {
     /// An assembler whose buffer a previous compilation on this thread left for reuse, so
     /// that compiling does not allocate and zero a fresh buffer every time.
     static SPARE: core::cell::Cell<Option<Assembler>> = const { core::cell::Cell::new(None) };
-    /// An all-zero `block_labels` buffer a previous compilation on this thread left, so that
+    /// An all-zero `block_starts` buffer a previous compilation on this thread left, so that
     /// compiling does not allocate, zero and page in four bytes per code byte every time.
-    static SPARE_LABELS: core::cell::Cell<Vec<u32>> = const { core::cell::Cell::new(Vec::new()) };
+    static SPARE_STARTS: core::cell::Cell<Vec<u32>> = const { core::cell::Cell::new(Vec::new()) };
 }
 
 /// What compilation produced, before it is mapped executable.
@@ -154,21 +148,20 @@ impl<'a> Compiler<'a> {
         asm.clear();
         asm.reserve(len * 8 + 1024);
         let stubs = stubs::Stubs::new(&mut asm);
-        let mut block_labels = SPARE_LABELS.take();
-        if block_labels.len() <= len {
-            block_labels.resize(len + 1, 0);
+        let mut block_starts = SPARE_STARTS.take();
+        if block_starts.len() <= len {
+            block_starts.resize(len + 1, 0);
         }
         let mut c = Compiler {
             asm,
             view,
             cost_model,
-            block_labels,
+            block_starts,
             insts: Vec::with_capacity(len / 3 + 8),
             blocks: Vec::with_capacity(len / 8 + 8),
             stubs,
-            out_of_gas: Vec::with_capacity(len / 8 + 8),
             fused: Vec::new(),
-            forward: Vec::new(),
+            forward: Vec::with_capacity(len / 16 + 8),
             jump_table_len: jump_table.len(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
@@ -212,51 +205,32 @@ impl<'a> Compiler<'a> {
         }
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
-        let invalid_branches = c.emit_invalid_branches(layout.invalid_target);
+        c.emit_forward_branches();
         c.asm.resolve()?;
-        for (start, stub) in invalid_branches {
-            c.asm.patch_jmp(start, stub);
-        }
         let jump_table =
             jump_table.iter().map(|&target| c.jump_table_entry(target, layout.invalid_target)).collect();
-        // Only block starts and forward branch targets have labels (see `branch_ok`), so this
-        // leaves the buffer all zero.
+        // Only block starts are set, so this leaves the buffer all zero.
         for block in &c.blocks {
-            c.block_labels[block.pc as usize] = 0;
+            c.block_starts[block.pc as usize] = 0;
         }
-        for branch in &c.forward {
-            c.block_labels[branch.target as usize] = 0;
-        }
-        debug_assert!(c.block_labels.iter().all(|&slot| slot == 0));
-        if c.block_labels.len() <= KEEP_BUFFER / 4 {
-            SPARE_LABELS.set(core::mem::take(&mut c.block_labels));
+        debug_assert!(c.block_starts.iter().all(|&slot| slot == 0));
+        if c.block_starts.len() <= KEEP_BUFFER / 4 {
+            SPARE_STARTS.set(core::mem::take(&mut c.block_starts));
         }
         Ok(Output { asm: c.asm, layout, insts: c.insts, side, blocks: c.blocks, jump_table })
     }
 
-    /// The label of the block starting at `pc` (a valid jump target).
-    fn block_label(&mut self, pc: u32) -> Label {
-        let slot = &mut self.block_labels[pc as usize];
-        if *slot == 0 {
-            let label = self.asm.new_label();
-            *slot = label.index() + 1;
-            label
-        } else {
-            asm::Label::from_index(*slot - 1)
-        }
-    }
-
-    /// Starts the block at `pc`: binds its label and emits its gas charge, whose cost is
-    /// patched in by [`Self::close_block`] at the returned offset (`None` without metering).
+    /// Starts the block at `pc`: records where its code starts and emits its gas charge,
+    /// whose cost is patched in by [`Self::close_block`] at the returned offset (`None`
+    /// without metering), and whose out-of-gas branch [`Self::emit_cold`] aims.
     fn open_block(&mut self, pc: u32) -> Option<u32> {
-        let label = self.block_label(pc);
-        self.asm.bind(label);
         let native = self.asm.offset();
+        self.block_starts[pc as usize] = native + 1;
         let mut patch = None;
         if self.cost_model != CostModel::Free {
             patch = Some(self.asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0));
             let branch = self.asm.jcc_forward(Cond::L);
-            self.out_of_gas.push((branch, self.blocks.len() as u32));
+            debug_assert_eq!(branch, native + OUT_OF_GAS_FIELD);
         }
         self.blocks.push(Block { pc, native, cost: 0 });
         patch
@@ -296,84 +270,23 @@ impl<'a> Compiler<'a> {
         // The shared stubs first, so that each block's stub jumps back to a bound label
         // (encoded on the spot) rather than adding a fixup.
         let layout = self.stubs.emit_cold(&mut self.asm, entry);
-        for (branch, index) in core::mem::take(&mut self.out_of_gas) {
-            let stub = self.asm.offset();
-            self.asm.patch_rel32(branch, stub);
-            self.asm.mov_ri(Size::S32, TMP, index as i32);
-            self.asm.jmp(self.stubs.out_of_gas);
+        if self.cost_model != CostModel::Free {
+            for index in 0..self.blocks.len() {
+                let stub = self.asm.offset();
+                self.asm.patch_rel32(self.blocks[index].native + OUT_OF_GAS_FIELD, stub);
+                self.asm.mov_ri(Size::S32, TMP, index as i32);
+                self.asm.jmp(self.stubs.out_of_gas);
+            }
         }
         layout
     }
 
-    /// Whether a static branch at `pc` to `target` (and, if it can fall through, to `next`)
-    /// may be compiled as a branch; one that may not compiles to a trap, as in the
-    /// interpreter. `start` is where the branch's code begins.
-    ///
-    /// The valid jump targets are exactly the offsets where the walk opens a block (an
-    /// instruction start after a terminator, an invalid position, or nothing). So a target at
-    /// or before `pc`, which the walk has passed, is valid if and only if its block label is
-    /// bound: every opened block binds one, and nothing else is bound during the walk. A
-    /// forward target inside the code is taken on trust and recorded: once the walk is done,
-    /// [`Self::emit_invalid_branches`] turns the branches whose target never opened a block
-    /// into traps. `next` follows a terminator, so it is valid whenever an instruction starts
-    /// there, that is whenever it lies inside the code.
-    #[inline(always)]
-    fn branch_ok(&mut self, pc: u32, target: u32, next: Option<u32>) -> bool {
-        let len = self.view.len();
-        debug_assert!(next.is_none_or(|n| (n < len) == self.view.is_jump_target_valid(n)));
-        if next.is_some_and(|n| n >= len) {
-            return false;
-        }
-        if target <= pc {
-            let slot = self.block_labels[target as usize];
-            let bound = slot != 0 && self.asm.label_offset(Label::from_index(slot - 1)).is_some();
-            debug_assert_eq!(bound, self.view.is_jump_target_valid(target));
-            bound
-        } else if target < len {
-            self.forward.push(Forward { target, start: self.asm.offset(), pc });
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Emits a trap stub for each forward branch whose target turned out not to be a block
-    /// start, and binds the target's label to `invalid` (so that a jump-table entry naming it
-    /// goes there too). Returns each such branch's start and stub: the start is overwritten
-    /// with a jump to the stub once labels are resolved (every branch's code is at least the
-    /// five bytes of that jump: a `jmp rel32`, or a compare and a `jcc rel32`).
-    fn emit_invalid_branches(&mut self, invalid: u32) -> Vec<(u32, u32)> {
-        let mut patches = Vec::new();
-        for n in 0..self.forward.len() {
-            let Forward { target, start, pc } = self.forward[n];
-            let label = Label::from_index(self.block_labels[target as usize] - 1);
-            let valid = self.asm.label_offset(label).is_some();
-            debug_assert_eq!(valid, self.view.is_jump_target_valid(target));
-            if !valid {
-                patches.push((start, self.asm.offset(), label));
-                self.trap(pc);
-            }
-        }
-        // (Bound only now: a second branch to the same target must still see it unbound.)
-        for &(_, _, label) in &patches {
-            if self.asm.label_offset(label).is_none() {
-                self.asm.bind_at(label, invalid);
-            }
-        }
-        patches.into_iter().map(|(start, stub, _)| (start, stub)).collect()
-    }
-
     /// The native offset of jump-table target `target` once the code is complete: its block,
-    /// or the invalid-target stub. Every block start has a block label bound to its code; the
-    /// only other bound block labels are invalid forward targets, bound to the stub (see
-    /// [`Self::branch_ok`]).
+    /// or the invalid-target stub (the valid targets are exactly the block starts).
     fn jump_table_entry(&self, target: u32, invalid: u32) -> u32 {
-        let slot = self.block_labels.get(target as usize).copied().unwrap_or(0);
-        let block = slot.checked_sub(1).and_then(|label| self.asm.label_offset(Label::from_index(label)));
-        // (A forward branch's invalid target is bound to `invalid`: see `emit_invalid_branches`.)
-        let block = block.filter(|&offset| offset != invalid);
-        debug_assert_eq!(block.is_some(), self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
-        block.unwrap_or(invalid)
+        let slot = self.block_starts.get(target as usize).copied().unwrap_or(0);
+        debug_assert_eq!(slot != 0, self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
+        slot.checked_sub(1).unwrap_or(invalid)
     }
 
     /// `trap` at `pc`.
