@@ -1,9 +1,9 @@
 //! Code generation: one forward pass over the decoder's instruction stream, emitting x86-64
 //! for each instruction as it comes (no IR, no second pass over the program).
 //!
-//! Work per instruction is bounded (a few dozen bytes of code, O(1) bookkeeping, and a
-//! bitmask look-up for each branch target), so compile time is linear in code size whatever
-//! the blob. Forward branches are rel32 fixups resolved once at the end.
+//! Work per instruction is bounded (a few dozen bytes of code and O(1) bookkeeping), so
+//! compile time is linear in code size whatever the blob. Forward branches are rel32 fields
+//! aimed (or turned into traps) once at the end (`flow`).
 //!
 //! Conventions of the generated code: the 13 guest registers live in host registers
 //! ([`host`]); the `gs` segment base is the guest base, so guest memory, the context and the
