@@ -34,12 +34,18 @@ impl Assembler {
             return self.branch_to(short, near, target, allow_short);
         }
         // Patched by `resolve`.
-        let end = self.pos + if near > 0xFF { 6 } else { 5 };
+        let field = self.near_forward(near) as usize;
+        self.forward_reference(field, field + 4, label);
+    }
+
+    /// `near` (one or two opcode bytes) with an empty rel32; returns the rel32's offset.
+    #[inline(always)]
+    fn near_forward(&mut self, near: u16) -> u32 {
         emit!(self, |i| {
             i.opcode(near);
             i.imm32(0);
         });
-        self.forward_reference(end - 4, end, label);
+        self.pos as u32 - 4
     }
 
     /// A branch to code offset `target`: `short` when `allow_short` and rel8 reaches, else
@@ -80,11 +86,7 @@ impl Assembler {
     /// returns the offset of the rel32 field for [`Assembler::patch_rel32`].
     #[inline]
     pub fn jmp_forward(&mut self) -> u32 {
-        emit!(self, |i| {
-            i.byte(0xE9);
-            i.imm32(0);
-        });
-        self.pos as u32 - 4
+        self.near_forward(0xE9)
     }
 
     /// `jmp label`: rel8 for a bound label within reach, rel32 otherwise.
@@ -117,11 +119,7 @@ impl Assembler {
     /// saves creating a label and resolving a fixup for each.
     #[inline]
     pub fn jcc_forward(&mut self, cond: Cond) -> u32 {
-        emit!(self, |i| {
-            i.opcode(0x0F80 | cond.num() as u16);
-            i.imm32(0);
-        });
-        self.pos as u32 - 4
+        self.near_forward(0x0F80 | cond.num() as u16)
     }
 
     /// Aims the rel32 field at `at` (the last four bytes of a branch, as returned by
