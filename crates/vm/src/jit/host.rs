@@ -31,7 +31,7 @@ use crate::backend::Entry;
 use crate::error::Error;
 use crate::instance::Instance;
 
-use super::vmctx;
+use super::vmctx::{self, HostAnswer};
 
 /// What serves host calls for a run (the import table and the embedder's data).
 pub(crate) trait HostHandler {
@@ -71,10 +71,10 @@ pub(crate) struct HostLink<H> {
     pub stop: Option<HostStop>,
 }
 
-/// The dispatcher's answer: carry on in the code.
-const CONTINUE: u32 = 0;
-/// The dispatcher's answer: leave the code now (the reason is in [`HostLink::stop`]).
-const STOP: u32 = 1;
+/// The dispatcher of runs without a handler: every host call exits to the caller.
+pub(crate) extern "sysv64" fn no_host(_: *mut u8, _: u32, _: u64) -> HostAnswer {
+    HostAnswer::Exit
+}
 
 /// The dispatcher compiled code calls (see the module note); `resume` is the native address
 /// just after the `ecalli`.
@@ -82,7 +82,7 @@ pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
     link: *mut HostLink<H>,
     index: u32,
     resume: u64,
-) -> u32 {
+) -> HostAnswer {
     // SAFETY: `link` is the `host_data` that `run_instance` stored in the context next to
     // this function, pointing at a `HostLink<H>` in its frame that outlives the call into the
     // code; nothing else uses it while the code runs.
@@ -91,20 +91,21 @@ pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
         Ok(answer) => answer,
         Err(payload) => {
             link.stop = Some(HostStop::Panicked(payload));
-            STOP
+            HostAnswer::Stop
         }
     }
 }
 
 #[inline(always)]
-fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> u32 {
+fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> HostAnswer {
     // SAFETY: see the module note: `link.instance` is the only path to the instance while
     // the code runs, and no reference made from it is alive in the frames below us.
     let instance = unsafe { &mut *link.instance };
     // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
     let handler = unsafe { &mut *link.handler };
     let parts = instance.parts();
-    // (Written only when they change: a host call in a loop leaves them as they are.)
+    // (Written only when they change: a host call in a loop leaves them as they are, and
+    // rewriting them made the round trip a fifth slower, see BENCHMARKS.md.)
     let pc = context_at(link.base).pc;
     if parts.cpu.pc != pc {
         parts.cpu.pc = pc;
@@ -114,25 +115,24 @@ fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> u
     }
     if let Err(error) = handler.call(instance, index) {
         link.stop = Some(HostStop::Failed(error));
-        return STOP;
+        return HostAnswer::Stop;
     }
     let parts = instance.parts();
     // Anything that moved the instance (or replaced it) also changed its position: a new
     // start, a reset, a nested run that ended anywhere but here. A nested run that ended
     // here (at a host call from this very `ecalli`) ran this instance, so the checks below
-    // still hold (and `run::enter` put back the context's stack pointer and dispatcher).
+    // still hold (and `run::enter` put back the context's stack pointer, dispatcher and
+    // `gs` base).
     let reservation = parts.memory.reservation();
     if *parts.entry != Entry::Resume(resume)
         || !reservation.is_protected()
         || reservation.base_ptr() as usize != link.base
     {
         link.stop = Some(HostStop::Redirected);
-        return STOP;
+        return HostAnswer::Stop;
     }
-    // A nested run of another instance moved the `gs` base (a thread-local compare if not).
-    crate::sys::gs::set_gs_base(link.base as u64);
     // (`ctx.cpu` needs no repair: it is this instance's `Cpu`, at a fixed place.)
-    CONTINUE
+    HostAnswer::Continue
 }
 
 /// The context of the running instance, whose guest base is `base`.

@@ -11,8 +11,8 @@ use isa::{CodeView, DecodedKind, Opcode, Operands};
 use crate::image::ProgramImage;
 
 use super::emit::mem::access_of;
-use super::host::{dispatch, HostHandler, HostLink, HostStop};
-use super::vmctx::{self, ExitCode};
+use super::host::{dispatch, no_host, HostHandler, HostLink, HostStop};
+use super::vmctx::{self, ExitCode, HostAnswer};
 use super::Compiled;
 use crate::backend::Entry;
 use crate::instance::{Instance, Parts};
@@ -21,7 +21,7 @@ use crate::interp::ops::sbrk_size;
 use crate::interp::{Cpu, Stop};
 use crate::memory::{Fault, Memory};
 use crate::module::ModuleInner;
-use crate::sys::signals;
+use crate::sys::{gs, signals};
 
 /// Sets up a fresh instance's reservation prefix: the module's native jump table, and the
 /// code range the signal handler checks faults against.
@@ -71,11 +71,12 @@ pub(crate) fn run_instance<H: HostHandler>(
         Err(stop) => return Ok(stop),
     };
     let mut link = handler.map(|handler| HostLink { instance: this, handler, base, stop: None });
-    let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32, u64) -> u32 = dispatch::<H>;
+    let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32, u64) -> HostAnswer = dispatch::<H>;
+    let no_handler: extern "sysv64" fn(*mut u8, u32, u64) -> HostAnswer = no_host;
     loop {
         let host = match &mut link {
             Some(link) => [dispatcher as usize as u64, link as *mut HostLink<H> as u64],
-            None => [0, 0],
+            None => [no_handler as usize as u64, 0],
         };
         enter(compiled, this, resume, host);
         if let Some(stop) = link.as_mut().and_then(|link| link.stop.take()) {
@@ -239,13 +240,15 @@ fn classify_fault(view: CodeView<'_>, pc: u32, cpu: &Cpu, memory: &Memory) -> St
 
 /// Enters the code once at native address `resume` (for the instance at `this`, reached as
 /// in [`run_instance`]), with the host-call dispatcher and its
-/// data `host` (or zeros); the exit is then in the context (or in the dispatcher's link).
+/// data `host`; the exit is then in the context (or in the dispatcher's link).
 fn enter(compiled: &Compiled, this: *mut Instance, resume: usize, host: [u64; 2]) {
+    // The `gs` base of the code this run is nested in (a host function's run), if any.
+    let outer_base = gs::current();
     let (running, outer) = {
         // SAFETY: as in `run_instance`; `parts` is dropped before the call into the code.
         let parts = unsafe { (*this).parts() };
         let base = parts.memory.reservation().base_ptr();
-        crate::sys::gs::set_gs_base(base as u64);
+        gs::set_gs_base(base as u64);
         let ctx = context(parts.memory);
         // What a run of this instance further up the stack (a host function running it
         // again) needs back when this one ends.
@@ -255,7 +258,7 @@ fn enter(compiled: &Compiled, this: *mut Instance, resume: usize, host: [u64; 2]
         [ctx.host_fn, ctx.host_data] = host;
         (&mut ctx.running as *mut signals::Running, outer)
     };
-    let _guard = signals::enter(running);
+    let guard = signals::enter(running);
     let entry = compiled.code.start() + compiled.layout.entry as usize;
     // SAFETY: `entry` is the entry trampoline of this module's code (see `emit::stubs`),
     // which follows the System V ABI: it saves and restores every callee-saved register and
@@ -271,6 +274,12 @@ fn enter(compiled: &Compiled, this: *mut Instance, resume: usize, host: [u64; 2]
         let f: extern "sysv64" fn() = core::mem::transmute(entry);
         f();
     }
+    // Code further up this thread's stack (whose host function started this run) carries
+    // on with the `gs` base it had: its dispatcher does not set it again.
+    if guard.nested() {
+        gs::set_gs_base(outer_base);
+    }
+    drop(guard);
     // SAFETY: as above; if a host function replaced the instance, this writes the (unused)
     // context of its replacement, a valid protected reservation or none at all.
     let memory = unsafe { (*this).parts() }.memory;

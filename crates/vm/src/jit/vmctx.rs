@@ -53,6 +53,18 @@ impl ExitCode {
     }
 }
 
+/// What the host-call dispatcher ([`VmCtx::host_fn`]) answers compiled code.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum HostAnswer {
+    /// Served: reload the guest state and carry on after the `ecalli`.
+    Continue = 0,
+    /// Leave the code at once, without touching the context (the reason is the dispatcher's).
+    Stop = 1,
+    /// No handler: exit with [`ExitCode::HostCall`].
+    Exit = 2,
+}
+
 /// The context at `guest base - CONTEXT_OFFSET`.
 #[derive(Debug)]
 #[repr(C)]
@@ -73,8 +85,8 @@ pub(crate) struct VmCtx {
     pub arg: u32,
     /// Padding.
     pub _pad: u32,
-    /// The host-call dispatcher compiled code calls at an `ecalli`, or 0 to exit instead
-    /// (see [`super::host`]).
+    /// The host-call dispatcher compiled code calls at an `ecalli` (see [`super::host`]): an
+    /// `extern "sysv64" fn(host_data, index, resume) -> HostAnswer`.
     pub host_fn: u64,
     /// The dispatcher's first argument (its [`super::host::HostLink`]).
     pub host_data: u64,

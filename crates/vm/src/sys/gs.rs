@@ -25,6 +25,12 @@ pub fn set_gs_base(base: u64) {
     }
 }
 
+/// This thread's `gs` base, as last set by [`set_gs_base`] (0: never set).
+#[inline(always)]
+pub fn current() -> u64 {
+    CURRENT.get()
+}
+
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 #[cold]
 #[inline(never)]

@@ -91,6 +91,14 @@ pub struct RunningGuard {
     previous: *mut Running,
 }
 
+impl RunningGuard {
+    /// Whether other code was running on this thread when this run began (a host function
+    /// started it).
+    pub fn nested(&self) -> bool {
+        !self.previous.is_null()
+    }
+}
+
 impl Drop for RunningGuard {
     fn drop(&mut self) {
         RUNNING.set(self.previous);

@@ -6,8 +6,9 @@
 //! register file the context points to, and jumps to
 //! [`VmCtx::resume`](super::super::vmctx::VmCtx). Exit: stores the guest registers and the gas
 //! counter back, restores the stack and the callee-saved registers and returns to the host.
-//! Nothing in between uses a system call or another thread: a host call is an exit plus an
-//! entry (and the `gs` base, already right, is not written again).
+//! Nothing in between uses a system call or another thread: a host call is a `call` to the
+//! host-call stub, which calls the dispatcher on the same stack and returns to the guest
+//! (see [`Stubs::emit_host_call`]).
 //!
 //! Each stub sets the context's exit fields and jumps to the exit. Stubs that need a value
 //! from the instruction that jumped there take it in `rcx`.
@@ -16,7 +17,7 @@ use asm::{Assembler, Label, Mem, Reg as H, Scale, Size, Width};
 use isa::Reg;
 
 use super::{ctx, host, GAS, TMP};
-use crate::jit::vmctx::{self, ExitCode};
+use crate::jit::vmctx::{self, ExitCode, HostAnswer};
 use crate::jit::Layout;
 
 /// The callee-saved registers the entry saves, in push order.
@@ -104,35 +105,32 @@ impl Stubs {
     }
 
     /// The host-call stub, reached by `call` from an `ecalli` (pc and index stored, the
-    /// return address the place to continue). With a dispatcher in the context it saves the
-    /// guest state, calls `host_fn(host_data, index, return address)` (System V: the stack is
-    /// 16-byte aligned here, one return address below the entry's pushes) and, on 0, reloads
-    /// the state and returns to the guest; on anything else the state is already saved and
-    /// it leaves the code at once through `leave`, without touching the context (which the
-    /// host may have replaced). Without a dispatcher it exits with [`ExitCode::HostCall`].
+    /// return address the place to continue). It saves the guest state and calls
+    /// `host_fn(host_data, index, return address)` (System V: the stack is 16-byte aligned
+    /// here, one return address below the entry's pushes). On [`HostAnswer::Continue`] it
+    /// reloads the state and returns to the guest; on [`HostAnswer::Stop`] the state is
+    /// saved and it leaves the code at once through `leave`, without touching the context
+    /// (which the host may have replaced); on [`HostAnswer::Exit`] (runs without a handler)
+    /// it exits with [`ExitCode::HostCall`].
     fn emit_host_call(&self, asm: &mut Assembler, stored: Label, leave: Label) {
-        let (slow, stop) = (asm.new_label(), asm.new_label());
+        let not_continue = asm.new_label();
         asm.align(16);
         asm.bind(self.host_call);
         save_state(asm);
-        asm.mov_rm(Size::S64, H::Rax, ctx(vmctx::HOST_FN));
-        asm.test_rr(Size::S64, H::Rax, H::Rax);
-        asm.jcc(asm::Cond::E, slow);
         asm.mov_rm(Size::S64, H::Rdi, ctx(vmctx::HOST_DATA));
         asm.mov_rm(Size::S32, H::Rsi, ctx(vmctx::ARG));
         asm.mov_rm(Size::S64, H::Rdx, Mem::base(H::Rsp, 0));
-        asm.call_reg(H::Rax);
+        asm.call_mem(ctx(vmctx::HOST_FN));
+        const _: () = assert!(HostAnswer::Continue as u32 == 0);
         asm.test_rr(Size::S32, H::Rax, H::Rax);
-        asm.jcc(asm::Cond::Ne, stop);
+        asm.jcc(asm::Cond::Ne, not_continue);
         load_state(asm);
         asm.ret();
 
-        asm.bind(stop);
+        asm.bind(not_continue);
         asm.pop(TMP);
-        asm.jmp(leave);
-
-        asm.bind(slow);
-        asm.pop(TMP);
+        asm.cmp_ri(Size::S32, H::Rax, HostAnswer::Stop as i32);
+        asm.jcc(asm::Cond::E, leave);
         asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
         asm.store_imm(Width::W32, ctx(vmctx::EXIT), ExitCode::HostCall as i32);
         asm.jmp(stored);
