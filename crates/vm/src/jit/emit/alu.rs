@@ -241,8 +241,24 @@ impl Compiler<'_> {
             O::ShiftLogicalRightImm64 => shift(asm, ShiftOp::Shr, Size::S64),
             O::ShiftArithmeticRightImm64 => shift(asm, ShiftOp::Sar, Size::S64),
             O::ShiftLogicalLeftImm32 => shift(asm, ShiftOp::Shl, Size::S32),
-            O::ShiftLogicalRightImm32 => shift(asm, ShiftOp::Shr, Size::S32),
-            O::ShiftArithmeticRightImm32 => shift(asm, ShiftOp::Sar, Size::S32),
+            // Shifted right by at least one, the 32-bit result has a clear sign bit, so the
+            // zero extension every 32-bit x86 write does is already its sign extension.
+            O::ShiftLogicalRightImm32 if imm & 31 != 0 => {
+                if d != b {
+                    asm.mov_rr(Size::S32, d, b);
+                }
+                asm.shift_ri(ShiftOp::Shr, Size::S32, d, (imm & 31) as u8);
+            }
+            O::ShiftLogicalRightImm32 => sext32(asm, d, b),
+            // An arithmetic shift commutes with sign extension: extend first, then shift all
+            // 64 bits (two instructions whatever the registers, where shift-then-extend
+            // needs a copy when `d` is not `b`).
+            O::ShiftArithmeticRightImm32 => {
+                sext32(asm, d, b);
+                if imm & 31 != 0 {
+                    asm.shift_ri(ShiftOp::Sar, Size::S64, d, (imm & 31) as u8);
+                }
+            }
             O::ShiftLogicalLeftImmAlt64 => shift_alt(asm, Size::S64, Assembler::shlx),
             O::ShiftLogicalRightImmAlt64 => shift_alt(asm, Size::S64, Assembler::shrx),
             O::ShiftArithmeticRightImmAlt64 => shift_alt(asm, Size::S64, Assembler::sarx),
