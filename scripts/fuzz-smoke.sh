@@ -90,7 +90,7 @@ fi
 # reader.
 if command -v clang-19 >/dev/null 2>&1 && command -v ld.lld-19 >/dev/null 2>&1; then
     seed_dir=$(mktemp -d)
-    rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb -mabi=lp64e -O2 -g -ffreestanding
+    rv64=(--target=riscv64-unknown-none-elf -march=rv64emac_zbb -mno-strict-align -mabi=lp64e -O2 -g -ffreestanding
         -fno-builtin -nostdlib -fPIC -fno-plt -I"$ROOT/guest/include")
     if clang-19 "${rv64[@]}" -c "$ROOT/guest/programs/sort.c" -o "$seed_dir/sort.o" \
         && clang-19 "${rv64[@]}" -c "$ROOT/guest/libc/gannet_libc.c" -o "$seed_dir/libc.o" \

@@ -29,7 +29,8 @@ pub fn compile(dir: &Path, sources: &[&str], extra: &[&str]) -> Vec<PathBuf> {
         .map(|src| {
             let obj = dir.join(format!("{src}.o"));
             run(Command::new("clang-19")
-                .args(["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb", "-mabi=lp64e", "-O2"])
+                .args(["--target=riscv64-unknown-none-elf", "-march=rv64emac_zbb", "-mno-strict-align"])
+                .args(["-mabi=lp64e", "-O2"])
                 .args(["-ffreestanding", "-fno-builtin", "-nostdlib", "-fPIC", "-fno-plt"])
                 .args(["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"])
                 .args(["-ffunction-sections", "-fdata-sections", "-std=c11"])
