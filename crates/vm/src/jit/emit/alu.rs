@@ -1,7 +1,10 @@
 //! Register and immediate arithmetic, logic, shifts, comparisons and bit operations.
 //!
 //! 64-bit results go straight to the destination. 32-bit operations compute in a 32-bit
-//! register and sign-extend (`movsxd`), which is the PVM's rule for `*_32` results.
+//! register and sign-extend (`movsxd`), which is the PVM's rule for `*_32` results, except
+//! where the extension is free: a logical right shift by a non-zero amount leaves bit 31
+//! clear (so the zero extension of every 32-bit x86 write is the sign extension), and an
+//! arithmetic right shift commutes with it (extend, then shift 64 bits).
 
 use asm::{AluOp, Assembler, Cond, Mem, Reg as H, ShiftOp, Size, Width};
 use isa::{sext, Opcode};
