@@ -214,6 +214,33 @@ fn shifts_rotates_and_compares_alias_correctly() {
 }
 
 #[test]
+fn immediate_32_bit_shifts_agree_for_every_count() {
+    // The compiler leaves out the sign extension of a logical right shift by a non-zero
+    // count and sign-extends an arithmetic one before shifting; counts of 0 and 32 (which
+    // the PVM takes modulo 32) must still extend, in place and into another register.
+    let ops = [
+        "shift_logical_right_imm_32",
+        "shift_arithmetic_right_imm_32",
+        "shift_logical_left_imm_32",
+        "rotate_right_imm_32",
+    ];
+    let regs = ["a1", "a2", "t1"];
+    let mut next = 0;
+    let mut text = String::new();
+    for op in ops {
+        for count in (0u32..=33).chain([63, 64, 0xFFFF_FFE1]) {
+            for (d, s) in [("a1", "a1"), ("a2", "a1"), ("t1", "a2")] {
+                reload(&mut text, &regs, &mut next);
+                text.push_str(&format!("{op} {d}, {s}, {count}\n"));
+                fold(&mut text, &regs);
+            }
+        }
+    }
+    text.push_str("trap\n");
+    agree(&text, 1 << 40, &|i| VARIED[i % VARIED.len()]);
+}
+
+#[test]
 fn accesses_at_the_top_of_the_address_space_and_wrapping() {
     // Page 0xFFFFF000 mapped read-write by the first fault; then 8-byte accesses run off the
     // end (wrapping to address 0, which always panics).
