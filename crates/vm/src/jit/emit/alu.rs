@@ -199,7 +199,9 @@ impl Compiler<'_> {
             }
             let mask = if size == Size::S64 { 63 } else { 31 };
             asm.shift_ri(op, size, d, (imm & mask) as u8);
-            if size == Size::S32 {
+            // Shifted right by at least one, a 32-bit result has a clear sign bit, so the
+            // zero extension every 32-bit x86 write does is already its sign extension.
+            if size == Size::S32 && !(op == ShiftOp::Shr && imm & mask != 0) {
                 sext32(asm, d, d);
             }
         };
@@ -244,15 +246,7 @@ impl Compiler<'_> {
             O::ShiftLogicalRightImm64 => shift(asm, ShiftOp::Shr, Size::S64),
             O::ShiftArithmeticRightImm64 => shift(asm, ShiftOp::Sar, Size::S64),
             O::ShiftLogicalLeftImm32 => shift(asm, ShiftOp::Shl, Size::S32),
-            // Shifted right by at least one, the 32-bit result has a clear sign bit, so the
-            // zero extension every 32-bit x86 write does is already its sign extension.
-            O::ShiftLogicalRightImm32 if imm & 31 != 0 => {
-                if d != b {
-                    asm.mov_rr(Size::S32, d, b);
-                }
-                asm.shift_ri(ShiftOp::Shr, Size::S32, d, (imm & 31) as u8);
-            }
-            O::ShiftLogicalRightImm32 => sext32(asm, d, b),
+            O::ShiftLogicalRightImm32 => shift(asm, ShiftOp::Shr, Size::S32),
             // An arithmetic shift commutes with sign extension: extend first, then shift all
             // 64 bits (two instructions whatever the registers, where shift-then-extend
             // needs a copy when `d` is not `b`).
