@@ -167,22 +167,29 @@ pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &P
     }
 }
 
-/// A pair of instructions of the shapes the recompiler fuses, or nearly: a load from the sum
+/// The loads the recompiler fuses with the address computation before them.
+const FUSED_LOADS: [Opcode; 7] = [
+    Opcode::LoadIndirectU8,
+    Opcode::LoadIndirectI8,
+    Opcode::LoadIndirectU16,
+    Opcode::LoadIndirectI16,
+    Opcode::LoadIndirectU32,
+    Opcode::LoadIndirectI32,
+    Opcode::LoadIndirectU64,
+];
+
+/// A group of instructions of the shapes the recompiler fuses, or nearly: a load from the sum
 /// of two registers over that sum (`add_64 x, a, b` + `load_indirect_* x, x, offset`, at an
-/// edge address, with every aliasing of `x`, `a` and `b`), or an extension
-/// (`shift_logical_left_imm_64 d, s, k` + a right shift of `d` by `j`, `k` near 32, 48 or 56).
+/// edge address, with every aliasing of `x`, `a` and `b`), an extension
+/// (`shift_logical_left_imm_64 d, s, k` + a right shift of `d` by `j`, `k` near 32, 48 or 56),
+/// or a scaled index ([`scaled_group`]).
 fn fusable_pair(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
     let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
-    if rng.chance(50) {
-        let load = [
-            Opcode::LoadIndirectU8,
-            Opcode::LoadIndirectI8,
-            Opcode::LoadIndirectU16,
-            Opcode::LoadIndirectI16,
-            Opcode::LoadIndirectU32,
-            Opcode::LoadIndirectI32,
-            Opcode::LoadIndirectU64,
-        ];
+    let shape = rng.below(3);
+    if shape == 2 {
+        scaled_group(b, rng, layout);
+    } else if shape == 0 {
+        let load = FUSED_LOADS;
         let (x, other, offset) = (dst(rng), dst(rng), rng.value());
         let target = address(rng, layout);
         let sum = base_for(rng, target, offset);
@@ -219,6 +226,33 @@ fn fusable_pair(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
         };
         b.push(inst(Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: d, b: s, imm: k }));
         b.push(inst(right, Operands::RegRegImm { a: x, b: y, imm: j }));
+    }
+}
+
+/// `shift_logical_left_imm_64 x, s, k` (`k` mostly 1 to 3) + `add_64 x, x, base` (either
+/// order; now and then into another register) + mostly a load over the sum, at an edge
+/// address when `base` is a register of its own, else wherever the aliasing leads; `s` and
+/// `base` may be any registers, `x` included.
+fn scaled_group(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
+    let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
+    let (x, s, base) = (dst(rng), dst(rng), dst(rng));
+    let k = rng.pick(&[1, 2, 3, 1, 2, 3, 0, 4, 67]);
+    let (target, offset) = (address(rng, layout), rng.value());
+    let shifted_value = value64(rng);
+    load_imm64(b, s, shifted_value);
+    if base != x && base != s {
+        let sum = base_for(rng, target, offset);
+        load_imm64(b, base, sum.wrapping_sub(shifted_value << (k & 63)));
+    }
+    b.push(inst(Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: x, b: s, imm: k }));
+    let (s1, s2) = if rng.chance(50) { (x, base) } else { (base, x) };
+    let sum = if rng.chance(90) { x } else { dst(rng) };
+    b.push(inst(Opcode::Add64, Operands::RegRegReg { d: sum, s1, s2 }));
+    if rng.chance(80) {
+        let into = if rng.chance(85) { sum } else { dst(rng) };
+        b.push(inst(rng.pick(&FUSED_LOADS), Operands::RegRegImm { a: into, b: sum, imm: offset }));
+    } else {
+        b.push(inst(Opcode::StoreIndirectU32, Operands::RegRegImm { a: s, b: sum, imm: offset }));
     }
 }
 

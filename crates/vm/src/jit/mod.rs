@@ -29,11 +29,12 @@ pub(crate) struct Block {
     pub cost: u32,
 }
 
-/// A side entry: code that runs the second instruction of a fused pair alone and continues
-/// after the pair, for a start or a retry there (see `emit::fuse`).
+/// A side entry: code that runs a later instruction of a fused group alone and continues at
+/// the next one's side entry or after the group, for a start or a retry there (see
+/// `emit::fuse`).
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct SideEntry {
-    /// Code offset of the pair's second instruction.
+    /// Code offset of a later instruction of a fused group (the second or third).
     pub pc: u32,
     /// Native offsets of its code, `start..end` (after all blocks).
     pub start: u32,
@@ -67,9 +68,9 @@ pub(crate) struct Compiled {
     pub code: CodeMemory,
     pub layout: Layout,
     /// Per instruction: (native offset, code offset), ascending in both. The second
-    /// instruction of a fused pair is at the end of the pair's code.
+    /// instruction of a fused group is at the end of the group's code.
     pub insts: Vec<(u32, u32)>,
-    /// The side entries of fused pairs, ascending by code and by native offset.
+    /// The side entries of fused groups, ascending by code and by native offset.
     pub side: Vec<SideEntry>,
     pub blocks: Vec<Block>,
     /// Absolute native address for each jump-table entry.
@@ -146,7 +147,7 @@ impl Compiled {
     }
 
     /// Native address where running from the instruction at code offset `pc` starts, if one
-    /// starts there: its own code, or the side entry of a fused pair's second instruction.
+    /// starts there: its own code, or the side entry of a fused group's later instruction.
     pub(crate) fn native_at(&self, pc: u32) -> Option<usize> {
         let native = match self.side_entry(pc) {
             Some(side) => side.start,
@@ -155,7 +156,7 @@ impl Compiled {
         Some(self.code.start() + native as usize)
     }
 
-    /// The side entry of the instruction at `pc`, if it is the second of a fused pair.
+    /// The side entry of the instruction at `pc`, if it is a later instruction of a fused group.
     pub(crate) fn side_entry(&self, pc: u32) -> Option<&SideEntry> {
         let i = self.side.binary_search_by_key(&pc, |side| side.pc).ok()?;
         Some(&self.side[i])
@@ -168,7 +169,7 @@ impl Compiled {
     }
 
     /// Code offset of the instruction whose code contains native address `rip` (for a fused
-    /// pair, the first instruction), and whether `rip` is in a side entry.
+    /// group, the first instruction), and whether `rip` is in a side entry.
     pub(crate) fn pc_at(&self, rip: usize) -> Option<(u32, bool)> {
         let offset = u32::try_from(rip.checked_sub(self.code.start())?).ok()?;
         let side = self.side.partition_point(|side| side.start <= offset).checked_sub(1);

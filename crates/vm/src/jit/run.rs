@@ -6,7 +6,7 @@
 //! interpreter's answer (panic, or page fault with the lowest inaccessible page).
 #![allow(unsafe_code)]
 
-use isa::{CodeView, DecodedKind, Opcode, Operands};
+use isa::{CodeView, DecodedKind, Instruction, Opcode, Operands};
 
 use crate::image::ProgramImage;
 
@@ -208,18 +208,34 @@ fn fault(
         return (Stop::Panic, rip);
     };
     let view = image.code.view(image.isa);
-    let first = view.decode(pc);
-    if !in_side_entry && compiled.side_entry(first.next_pc()).is_some() {
-        // In a fused pair's code only the second instruction, a load, can fault, after the
-        // first, an `add_64` computing its address, which did not write its result: write it
-        // now, as the interpreter would have. A retry starts at the load's side entry.
-        if let (Opcode::Add64, Operands::RegRegReg { d, s1, s2 }) = (first.inst.opcode, first.inst.operands) {
-            cpu.regs[d.index()] = cpu.regs[s1.index()].wrapping_add(cpu.regs[s2.index()]);
-            pc = first.next_pc();
+    if !in_side_entry {
+        // In a fused group's code only the last instruction, a load, can fault, after the
+        // others (an `add_64` or a `shl` computing its address), which did not write their
+        // results: write them now, in order, as the interpreter would have. A retry starts at
+        // the load's side entry.
+        let mut at = view.decode(pc);
+        while compiled.side_entry(at.next_pc()).is_some() && replay(at.inst, &mut cpu.regs) {
+            pc = at.next_pc();
+            at = view.decode(pc);
         }
     }
     cpu.pc = pc;
     (classify_fault(view, pc, cpu, memory), native_at(compiled, pc))
+}
+
+/// Performs `inst` on `regs` if it is one of the instructions that come before a load in a
+/// fused group; `false` (nothing done) for any other.
+fn replay(inst: Instruction, regs: &mut [u64]) -> bool {
+    match (inst.opcode, inst.operands) {
+        (Opcode::Add64, Operands::RegRegReg { d, s1, s2 }) => {
+            regs[d.index()] = regs[s1.index()].wrapping_add(regs[s2.index()]);
+        }
+        (Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: d, b: s, imm }) => {
+            regs[d.index()] = regs[s.index()] << (imm & 63);
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// The interpreter's stop for the faulting access of the instruction at `pc`.

@@ -12,17 +12,20 @@
 //!   left shift if scaled, and the first shift itself only if `x` is not `d` (which then
 //!   still needs its value);
 //! * `add_64 x, a, b` + `load_indirect_* x, x, offset` (an element of an array, loaded over
-//!   its own address): one load from `gs:[a32 + b32 + offset]`.
+//!   its own address): one load from `gs:[a32 + b32 + offset]`;
+//! * `shift_logical_left_imm_64 x, s, k` (`k` = 1, 2 or 3) + `add_64 x, x, b` (an array's
+//!   element address, `b + s * 2^k`): one `lea`; and if a `load_indirect_* x, x, offset`
+//!   follows, the three as one load from `gs:[b32 + s32 * 2^k + offset]`.
 //!
-//! The pair lies inside one block (the second instruction is never a jump target), so the
-//! fused code gives the registers and gas the two instructions give one after the other.
-//! Only a fused load can fault; its fault is reported as the load's, with the addition's
-//! result written as the interpreter would have (`jit::run`). Each pair also gets a side
-//! entry (`Compiler::emit_side_entries`): its second instruction compiled alone, then a jump
-//! past the pair, where a fresh start at the second instruction, or a retry of the load after
-//! a fault, begins.
+//! A fused group lies inside one block (only its first instruction can be a jump target), so
+//! the fused code gives the registers and gas the instructions give one after the other.
+//! Only a fused load can fault; its fault is reported as the load's, with the results of the
+//! instructions before it written as the interpreter would have (`jit::run`). Each later
+//! instruction of a group also gets a side entry (`Compiler::emit_side_entries`): it compiled
+//! alone, then a jump to the next one's side entry or past the group. A fresh start inside a
+//! group, or a retry of the load after a fault, begins there.
 
-use asm::{AluOp, Assembler, Cond, Reg as H, ShiftOp, Size, Width};
+use asm::{AluOp, Assembler, Cond, Mem, Reg as H, Scale, ShiftOp, Size, Width};
 use isa::{Instruction, Opcode, Operands as P, Reg};
 
 use super::{host, Compiler, TMP};
@@ -68,23 +71,36 @@ fn add_carry(asm: &mut Assembler, d: H, a: H, b: H, c: H) {
     }
 }
 
-/// The possible second instructions of the pairs `first` starts (empty if none): the one list
-/// of pairs, which the per-opcode handlers evaluate at compile time to know whether to look
-/// ahead at all.
+/// The loads that end a fused group.
+const INDIRECT_LOADS: [Opcode; 7] = [
+    Opcode::LoadIndirectU64,
+    Opcode::LoadIndirectU32,
+    Opcode::LoadIndirectI32,
+    Opcode::LoadIndirectU8,
+    Opcode::LoadIndirectI8,
+    Opcode::LoadIndirectU16,
+    Opcode::LoadIndirectI16,
+];
+
+/// The possible second instructions of the groups `first` starts (empty if none): the one list
+/// of fused groups, which the per-opcode handlers evaluate at compile time to know whether to
+/// look ahead at all.
 pub(super) const fn partners(first: Opcode) -> &'static [Opcode] {
     match first {
         Opcode::Mul64 => &[Opcode::MulUpperUnsignedUnsigned],
         Opcode::Add64 => &[
             Opcode::SetLessThanUnsigned,
-            Opcode::LoadIndirectU64,
-            Opcode::LoadIndirectU32,
-            Opcode::LoadIndirectI32,
-            Opcode::LoadIndirectU8,
-            Opcode::LoadIndirectI8,
-            Opcode::LoadIndirectU16,
-            Opcode::LoadIndirectI16,
+            INDIRECT_LOADS[0],
+            INDIRECT_LOADS[1],
+            INDIRECT_LOADS[2],
+            INDIRECT_LOADS[3],
+            INDIRECT_LOADS[4],
+            INDIRECT_LOADS[5],
+            INDIRECT_LOADS[6],
         ],
-        Opcode::ShiftLogicalLeftImm64 => &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64],
+        Opcode::ShiftLogicalLeftImm64 => {
+            &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64, Opcode::Add64]
+        }
         _ => &[],
     }
 }
@@ -100,18 +116,27 @@ fn extension(k: u32) -> Option<Width> {
 }
 
 impl Compiler<'_> {
-    /// Compiles `first` and `second` (consecutive, in one block; `second` is one of
-    /// [`partners`]`(first)`) together if their operands allow it; `false` (nothing emitted)
-    /// otherwise.
-    pub(super) fn fuse(&mut self, first: Instruction, second: Instruction) -> bool {
+    /// Compiles `first`, `second` (consecutive, in one block; `second`, at `second_pc`, is one
+    /// of [`partners`]`(first)`) and perhaps the instruction after them together if their
+    /// operands allow it; the number of instructions after `first` that the fused code
+    /// performs too (0: nothing emitted).
+    pub(super) fn fuse(&mut self, first: Instruction, second: Instruction, second_pc: u32) -> u32 {
         debug_assert!(partners(first.opcode).contains(&second.opcode));
         if first.opcode == Opcode::ShiftLogicalLeftImm64 {
-            return self.fuse_extension(first, second);
+            if second.opcode == Opcode::Add64 {
+                return self.fuse_scaled(first, second, second_pc);
+            }
+            return self.fuse_extension(first, second).into();
         }
         if let (Opcode::Add64, P::RegRegImm { a: x, b: base, imm: offset }) = (first.opcode, second.operands)
         {
-            return self.fuse_indexed_load(first, second.opcode, x, base, offset);
+            return self.fuse_indexed_load(first, second.opcode, x, base, offset).into();
         }
+        self.fuse_pair(first, second).into()
+    }
+
+    /// The pairs of three-register instructions.
+    fn fuse_pair(&mut self, first: Instruction, second: Instruction) -> bool {
         let (P::RegRegReg { d: d1, s1: a, s2: b }, P::RegRegReg { d: d2, s1: x, s2: y }) =
             (first.operands, second.operands)
         else {
@@ -184,5 +209,44 @@ impl Compiler<'_> {
             return false;
         }
         self.indexed_load(load, host(x), host(a), host(b), offset)
+    }
+
+    /// `shl x, s, k` (`k` = 1..=3) + `add_64 x, x, b` (either order, `b` not `x`): `x = b + s *
+    /// 2^k`, one `lea`; with a `load_indirect_* x, x, offset` at `add_pc`'s successor, which
+    /// overwrites that address, one load from `gs:[b32 + s32 * 2^k + offset]` (the same address
+    /// modulo 2^32) instead.
+    fn fuse_scaled(&mut self, shl: Instruction, add: Instruction, add_pc: u32) -> u32 {
+        let (P::RegRegImm { a: x, b: s, imm: k }, P::RegRegReg { d, s1, s2 }) = (shl.operands, add.operands)
+        else {
+            return 0;
+        };
+        let scale = match k & 63 {
+            1 => Scale::S2,
+            2 => Scale::S4,
+            3 => Scale::S8,
+            _ => return 0,
+        };
+        let b = match (s1 == x, s2 == x) {
+            (true, false) => s2,
+            (false, true) => s1,
+            _ => return 0,
+        };
+        if d != x {
+            return 0;
+        }
+        let (x, s, b) = (host(x), host(s), host(b));
+        let load_pc = add_pc.wrapping_add(1 + self.view.skip(add_pc));
+        if let Some(load) = self.partner_at(load_pc, &INDIRECT_LOADS) {
+            if let P::RegRegImm { a: y, b: base, imm: offset } = load.operands {
+                if y == base && host(y) == x {
+                    let mem = Mem::index(b, s, scale, offset as i32).gs().addr32();
+                    let loaded = self.load_from(load.opcode, x, mem);
+                    debug_assert!(loaded);
+                    return 2;
+                }
+            }
+        }
+        self.asm.lea(Size::S64, x, Mem::index(b, s, scale, 0));
+        1
     }
 }

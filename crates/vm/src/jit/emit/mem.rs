@@ -65,7 +65,7 @@ impl Compiler<'_> {
 
     /// A load of `opcode`'s width and signedness into `d` from `mem`.
     #[inline(always)]
-    fn load_from(&mut self, opcode: Opcode, d: H, mem: Mem) -> bool {
+    pub(super) fn load_from(&mut self, opcode: Opcode, d: H, mem: Mem) -> bool {
         let Some((width, signed)) = load_kind(opcode) else { return false };
         if signed {
             self.asm.load_sx(Size::S64, width, d, mem);

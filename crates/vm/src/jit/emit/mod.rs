@@ -92,14 +92,24 @@ pub(crate) struct Compiler<'a> {
     blocks: Vec<Block>,
     /// Shared exit stubs.
     stubs: stubs::Stubs,
-    /// Each fused pair's second instruction and the end of the pair's code, for the side
-    /// entries emitted after the code.
-    fused: Vec<(u32, Label)>,
+    /// The later instructions of the fused groups, in code order, for the side entries
+    /// emitted after the code.
+    fused: Vec<Tail>,
     /// Each forward static branch, aimed once the walk has passed its target (see
     /// [`Self::emit_forward_branches`]).
     forward: Vec<flow::Forward>,
     /// Number of jump-table entries.
     jump_table_len: usize,
+}
+
+/// A later instruction of a fused group, for its side entry.
+struct Tail {
+    /// Its code offset.
+    pc: u32,
+    /// Bound at its side entry (the previous instruction's side entry continues there).
+    start: Option<Label>,
+    /// Where its side entry continues.
+    then: Label,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -166,9 +176,9 @@ impl<'a> Compiler<'a> {
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         let mut positions = view.positions();
-        // One basic block per turn of the outer loop, one instruction (or fused pair) per turn
-        // of the inner one; the walk yields a terminator (the implicit trap at the latest) to
-        // end every block.
+        // One basic block per turn of the outer loop, one instruction (or fused group) per
+        // turn of the inner one; the walk yields a terminator (the implicit trap at the latest)
+        // to end every block.
         while let Some(mut p) = positions.next() {
             let patch = c.open_block(p.pc);
             let mut cost = 0u64;
@@ -177,17 +187,11 @@ impl<'a> Compiler<'a> {
                 c.insts.push((c.asm.offset(), p.pc));
                 if p.kind == DecodedKind::Valid {
                     let chunk = view.operand_chunk(p.pc);
-                    if table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk) {
-                        // Fused with the next instruction (never a terminator), whose code is
-                        // the fused code's end.
-                        let second = positions.next().expect("a fused pair has a second instruction");
-                        debug_assert_eq!(second.pc, p.next_pc());
-                        cost += u64::from(cost_model.cost(second.opcode));
-                        c.insts.push((c.asm.offset(), second.pc));
-                        let end = c.asm.new_label();
-                        c.asm.bind(end);
-                        c.fused.push((second.pc, end));
-                        // (Neither ends a block: only non-terminators fuse.)
+                    let fused = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
+                    if fused != 0 {
+                        // Fused with the next instructions (none of them terminators), whose
+                        // code is the fused code's end.
+                        p = c.fused_group(&mut positions, p, fused, &mut cost);
                     }
                 } else {
                     // (Invalid positions decode as `trap`, which ends a block.)
@@ -247,13 +251,43 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// Emits, after all blocks, a side entry for each fused pair: the second instruction
-    /// compiled alone, then a jump to the end of the pair's code. A fresh start at the second
-    /// instruction begins there, and so does a retry of a fused load that faulted.
+    /// Takes the `count` instructions the code just emitted for `first` fused with it off the
+    /// walk (adding their cost to `cost`), records them, and returns the last of them.
+    fn fused_group(
+        &mut self,
+        positions: &mut isa::decode::Positions<'_>,
+        first: isa::decode::Position,
+        count: u32,
+        cost: &mut u64,
+    ) -> isa::decode::Position {
+        let end = self.asm.new_label();
+        self.asm.bind(end);
+        let mut last = first;
+        for i in 0..count {
+            let next = positions.next().expect("a fused group has its later instructions");
+            debug_assert_eq!(next.pc, last.next_pc());
+            *cost += u64::from(self.cost_model.cost(next.opcode));
+            self.insts.push((self.asm.offset(), next.pc));
+            // Each side entry continues at the next one's, the last one's after the group.
+            let then = if i + 1 == count { end } else { self.asm.new_label() };
+            let start = self.fused.last().filter(|_| i > 0).map(|tail| tail.then);
+            self.fused.push(Tail { pc: next.pc, start, then });
+            last = next;
+        }
+        last
+    }
+
+    /// Emits, after all blocks, a side entry for each later instruction of a fused group: the
+    /// instruction compiled alone, then a jump to the next one's side entry or the end of the
+    /// group's code. A fresh start at that instruction begins there, and so does a retry of a
+    /// fused load that faulted.
     fn emit_side_entries(&mut self) -> Vec<SideEntry> {
         let fused = core::mem::take(&mut self.fused);
         let mut side = Vec::with_capacity(fused.len());
-        for (pc, end) in fused {
+        for Tail { pc, start, then: end } in fused {
+            if let Some(label) = start {
+                self.asm.bind(label);
+            }
             let start = self.asm.offset();
             let decoded = self.view.decode(pc);
             debug_assert_eq!(decoded.kind, DecodedKind::Valid);

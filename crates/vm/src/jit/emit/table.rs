@@ -13,9 +13,9 @@ use isa::{Instruction, Opcode, OPCODE_COUNT};
 use super::{fuse, Compiler};
 
 /// Compiles the valid instruction at `pc` with `skip` and operand bytes `chunk`
-/// ([`isa::CodeView::operand_chunk`]); `true` if it was fused with the next instruction, which
-/// then has no code of its own.
-pub(super) type Handler = fn(&mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> bool;
+/// ([`isa::CodeView::operand_chunk`]); the number of instructions after it that were fused
+/// with it (their code is its code; see [`fuse`]).
+pub(super) type Handler = fn(&mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32;
 
 /// `[handler::<0>, handler::<1>, ...]` for the opcode indices given (the array's type checks
 /// that they are exactly [`OPCODE_COUNT`]).
@@ -35,29 +35,30 @@ pub(super) static HANDLERS: [Handler; OPCODE_COUNT] = table!(
 );
 
 /// The handler of the opcode with index `OP`.
-fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> bool {
+fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32 {
     let opcode = const { Opcode::ALL[OP as usize] };
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
-    // The instructions that can follow this one in a fused pair, if any.
+    // The instructions that can follow this one in a fused group, if any.
     let partners = const { fuse::partners(Opcode::ALL[OP as usize]) };
     if !partners.is_empty() {
         if let Some(second) = c.partner_at(next, partners) {
-            if c.fuse(inst, second) {
-                return true;
+            let fused = c.fuse(inst, second, next);
+            if fused != 0 {
+                return fused;
             }
         }
     }
     c.instruction(pc, next, inst);
-    false
+    0
 }
 
 impl Compiler<'_> {
     /// The instruction at `pc` if it is one of `opcodes` at a marked position (a possible
-    /// second instruction of a fused pair).
+    /// later instruction of a fused group).
     #[inline(always)]
-    fn partner_at(&self, pc: u32, opcodes: &[Opcode]) -> Option<Instruction> {
+    pub(super) fn partner_at(&self, pc: u32, opcodes: &[Opcode]) -> Option<Instruction> {
         let view = &self.view;
         let byte = *view.code.get(pc as usize)?;
         let opcode = view.set.opcode(byte).filter(|op| opcodes.contains(op))?;
