@@ -110,6 +110,8 @@ struct Tail {
     start: Option<Label>,
     /// Where its side entry continues.
     then: Label,
+    /// The group's last instruction (`then` is the end of the group's code).
+    last: bool,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -176,23 +178,24 @@ impl<'a> Compiler<'a> {
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         let mut positions = view.positions();
-        // One basic block per turn of the outer loop, one instruction (or fused group) per
-        // turn of the inner one; the walk yields a terminator (the implicit trap at the latest)
-        // to end every block.
+        // One basic block per turn of the outer loop, one instruction per turn of the inner
+        // one; the walk yields a terminator (the implicit trap at the latest) to end every
+        // block. `pending` counts the instructions still to come that the last handler fused
+        // with its own (none of them terminators): their code is already emitted.
+        let mut pending = 0;
         while let Some(mut p) = positions.next() {
             let patch = c.open_block(p.pc);
             let mut cost = 0u64;
             loop {
                 cost += u64::from(cost_model.cost(p.opcode));
                 c.insts.push((c.asm.offset(), p.pc));
-                if p.kind == DecodedKind::Valid {
+                if pending != 0 {
+                    debug_assert!(p.kind == DecodedKind::Valid && !p.ends_block());
+                    pending -= 1;
+                    c.fused_member(p.pc, pending == 0);
+                } else if p.kind == DecodedKind::Valid {
                     let chunk = view.operand_chunk(p.pc);
-                    let fused = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
-                    if fused != 0 {
-                        // Fused with the next instructions (none of them terminators), whose
-                        // code is the fused code's end.
-                        p = c.fused_group(&mut positions, p, fused, &mut cost);
-                    }
+                    pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
                 } else {
                     // (Invalid positions decode as `trap`, which ends a block.)
                     c.trap(p.pc);
@@ -251,30 +254,17 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// Takes the `count` instructions the code just emitted for `first` fused with it off the
-    /// walk (adding their cost to `cost`), records them, and returns the last of them.
-    fn fused_group(
-        &mut self,
-        positions: &mut isa::decode::Positions<'_>,
-        first: isa::decode::Position,
-        count: u32,
-        cost: &mut u64,
-    ) -> isa::decode::Position {
-        let end = self.asm.new_label();
-        self.asm.bind(end);
-        let mut last = first;
-        for i in 0..count {
-            let next = positions.next().expect("a fused group has its later instructions");
-            debug_assert_eq!(next.pc, last.next_pc());
-            *cost += u64::from(self.cost_model.cost(next.opcode));
-            self.insts.push((self.asm.offset(), next.pc));
-            // Each side entry continues at the next one's, the last one's after the group.
-            let then = if i + 1 == count { end } else { self.asm.new_label() };
-            let start = self.fused.last().filter(|_| i > 0).map(|tail| tail.then);
-            self.fused.push(Tail { pc: next.pc, start, then });
-            last = next;
+    /// Records the instruction at `pc`, a later one of the fused group whose code was just
+    /// emitted (`last`: its last), for its side entry, which continues at the next one's, the
+    /// last one's after the group (here: no code is emitted while the walk passes them).
+    #[cold]
+    fn fused_member(&mut self, pc: u32, last: bool) {
+        let then = self.asm.new_label();
+        if last {
+            self.asm.bind(then);
         }
-        last
+        let start = self.fused.last().filter(|tail| !tail.last).map(|tail| tail.then);
+        self.fused.push(Tail { pc, start, then, last });
     }
 
     /// Emits, after all blocks, a side entry for each later instruction of a fused group: the
@@ -284,7 +274,7 @@ impl<'a> Compiler<'a> {
     fn emit_side_entries(&mut self) -> Vec<SideEntry> {
         let fused = core::mem::take(&mut self.fused);
         let mut side = Vec::with_capacity(fused.len());
-        for Tail { pc, start, then: end } in fused {
+        for Tail { pc, start, then: end, .. } in fused {
             if let Some(label) = start {
                 self.asm.bind(label);
             }
