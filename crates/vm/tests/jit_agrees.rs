@@ -241,6 +241,38 @@ fn immediate_32_bit_shifts_agree_for_every_count() {
 }
 
 #[test]
+fn immediates_the_compiler_special_cases_agree() {
+    // `add_imm_32 d, s, 0` (a sign extension) and `negate_and_add_imm_64 d, d, 0` (a negation)
+    // have shorter code; the masks 0xFF and 0xFFFF are zero extensions. Each with its
+    // neighbours, in place and into another register.
+    let ops = [
+        "add_imm_32",
+        "add_imm_64",
+        "negate_and_add_imm_64",
+        "negate_and_add_imm_32",
+        "and_imm",
+        "or_imm",
+        "xor_imm",
+        "mul_imm_32",
+    ];
+    let regs = ["a1", "a2", "t1"];
+    let mut next = 0;
+    let mut text = String::new();
+    for op in ops {
+        for imm in [0u32, 1, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFF, 0xFFFF, 0x1_0000u32.wrapping_neg()]
+        {
+            for (d, s) in [("a1", "a1"), ("a2", "a1"), ("t1", "a2")] {
+                reload(&mut text, &regs, &mut next);
+                text.push_str(&format!("{op} {d}, {s}, {imm:#x}\n"));
+                fold(&mut text, &regs);
+            }
+        }
+    }
+    text.push_str("trap\n");
+    agree(&text, 1 << 40, &|i| VARIED[i % VARIED.len()]);
+}
+
+#[test]
 fn accesses_at_the_top_of_the_address_space_and_wrapping() {
     // Page 0xFFFFF000 mapped read-write by the first fault; then 8-byte accesses run off the
     // end (wrapping to address 0, which always panics).

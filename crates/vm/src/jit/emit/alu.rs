@@ -215,6 +215,8 @@ impl Compiler<'_> {
         };
         match opcode {
             O::AddImm64 => asm.lea(Size::S64, d, Mem::base(b, simm)),
+            // `addiw d, b, 0` is RISC-V's sign extension of a word (`sext.w`).
+            O::AddImm32 if imm == 0 => sext32(asm, d, b),
             O::AddImm32 => {
                 asm.lea(Size::S32, d, Mem::base(b, simm));
                 sext32(asm, d, d);
@@ -279,7 +281,9 @@ impl Compiler<'_> {
             O::NegateAndAddImm64 => {
                 if d == b {
                     asm.neg(Size::S64, d);
-                    asm.alu_ri(AluOp::Add, Size::S64, d, simm);
+                    if imm != 0 {
+                        asm.alu_ri(AluOp::Add, Size::S64, d, simm);
+                    }
                 } else {
                     asm.mov_ri(Size::S64, d, simm);
                     asm.alu_rr(AluOp::Sub, Size::S64, d, b);
