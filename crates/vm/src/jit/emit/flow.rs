@@ -237,7 +237,13 @@ impl Compiler<'_> {
         offset: u32,
         load: Option<(asm::Reg, u32)>,
     ) {
-        self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+        // The exits that follow a miss, or an entry naming no block, report the jump's pc.
+        // When every entry names a block, only a miss needs it, and the miss's own stub
+        // stores it (`Compiler::emit_cold`), off the path of every jump that hits.
+        let store_pc = self.jump_table_has_invalid_entries;
+        if store_pc {
+            self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+        }
         // Entry (address - 2) / 2 for even addresses; odd ones rotate far past any table.
         let adjusted = offset.wrapping_sub(2) as i32;
         match base {
@@ -250,7 +256,12 @@ impl Compiler<'_> {
         }
         let entries = self.jump_table_len;
         self.asm.cmp_ri(Size::S32, TMP, entries.min(i32::MAX as usize) as i32);
-        self.asm.jcc(Cond::Ae, self.stubs.djump_miss);
+        if store_pc {
+            self.asm.jcc(Cond::Ae, self.stubs.djump_miss);
+        } else {
+            let field = self.asm.jcc_forward(Cond::Ae);
+            self.djump_misses.push((field, pc));
+        }
         self.asm.jmp_mem(jump_table_slot(entries));
     }
 }

@@ -23,11 +23,11 @@ mod muldiv;
 mod stubs;
 mod table;
 
-use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size};
+use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
-use super::{Block, Layout, SideEntry};
+use super::{vmctx, Block, Layout, SideEntry};
 
 /// The host register holding each guest register (indexed by [`Reg::index`]).
 const HOST: [H; 13] = [
@@ -100,6 +100,12 @@ pub(crate) struct Compiler<'a> {
     forward: Vec<flow::Forward>,
     /// Number of jump-table entries.
     jump_table_len: usize,
+    /// Whether some jump-table entry names no valid block (then every dynamic jump stores
+    /// its pc before it jumps, for the invalid-target exit).
+    jump_table_has_invalid_entries: bool,
+    /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
+    /// their pc: each gets a stub that does, after the code.
+    djump_misses: Vec<(u32, u32)>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -175,6 +181,10 @@ impl<'a> Compiler<'a> {
             fused: Vec::new(),
             forward: Vec::with_capacity(len / 16 + 8),
             jump_table_len: jump_table.len(),
+            jump_table_has_invalid_entries: !jump_table
+                .iter()
+                .all(|&target| view.is_jump_target_valid(target)),
+            djump_misses: Vec::new(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         let mut positions = view.positions();
@@ -289,11 +299,20 @@ impl<'a> Compiler<'a> {
         side
     }
 
-    /// Emits what follows the code: the shared stubs, then each block's out-of-gas stub.
+    /// Emits what follows the code: the shared stubs, each dynamic jump's miss stub (if the
+    /// jumps do not store their pc), then each block's out-of-gas stub. (Out of line: inlined,
+    /// it changes how the compile loop keeps the walk in registers.)
+    #[inline(never)]
     fn emit_cold(&mut self, entry: u32) -> Layout {
         // The shared stubs first, so that each block's stub jumps back to a bound label
         // (encoded on the spot) rather than adding a fixup.
         let layout = self.stubs.emit_cold(&mut self.asm, entry);
+        for &(field, pc) in &self.djump_misses {
+            let stub = self.asm.offset();
+            self.asm.patch_rel32(field, stub);
+            self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+            self.asm.jmp(self.stubs.djump_miss);
+        }
         if self.cost_model != CostModel::Free {
             for index in 0..self.blocks.len() {
                 let stub = self.asm.offset();
@@ -309,6 +328,9 @@ impl<'a> Compiler<'a> {
     /// or the invalid-target stub (the valid targets are exactly the block starts).
     fn jump_table_entry(&self, target: u32, invalid: u32) -> u32 {
         let slot = self.block_starts.get(target as usize).copied().unwrap_or(0);
+        // (Dynamic jumps store their pc for the invalid-target exit unless all entries are
+        // valid: the two checks of validity must agree.)
+        debug_assert!(slot != 0 || self.jump_table_has_invalid_entries);
         debug_assert_eq!(slot != 0, self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
         slot.checked_sub(1).unwrap_or(invalid)
     }
