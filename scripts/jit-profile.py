@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Where compiled guest code spends its instructions, per guest basic block (callgrind).
+
+    GANNET_PERF_MAP=1 valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file=cg.out \\
+        target/release/examples/ping_probe BLOB compiler 40000
+    python3 scripts/jit-profile.py cg.out [TOP]
+
+With GANNET_PERF_MAP=1 every compiled module appends one symbol per basic block
+(`gannet:<pc>`, its address and size) to /tmp/perf-<pid>.map. Callgrind knows nothing of
+that code, but with --dump-instr=yes it records the instructions executed at every address;
+this script adds them up per block of the map (the pid is read from the callgrind file) and
+prints the TOP blocks (default 30) in code order: guest pc, host instructions, and their
+share of all instructions executed in generated code. `gannet disasm --offsets BLOB` shows the
+guest code of a block, `compile_probe BLOB --dump DIR` its machine code.
+
+Instruction counts are deterministic, unlike time on a shared machine; they do not weigh
+cache misses or mispredictions.
+"""
+import bisect
+import collections
+import re
+import sys
+
+
+def executed(path):
+    """Instructions executed per address, for code callgrind has no symbol for, and the pid."""
+    per_address = collections.Counter()
+    names, current, pid = {}, None, None
+    position = [0, 0]
+    after_call = False
+
+    def expand(token, i):
+        if token.startswith("0x"):
+            return int(token, 16)
+        if token[0] in "+-":
+            return position[i] + int(token)
+        if token == "*":
+            return position[i]
+        return int(token)
+
+    with open(path) as lines:
+        for line in lines:
+            line = line.strip()
+            if line.startswith("pid:"):
+                pid = int(line.split()[1])
+                continue
+            m = re.match(r"^(c?)fn=\((\d+)\)(?: (.*))?$", line)
+            if m:
+                if m.group(3):
+                    names[m.group(2)] = m.group(3)
+                if not m.group(1):
+                    current = names[m.group(2)]
+                continue
+            if line.startswith("calls="):
+                after_call = True  # the next cost line is the call's inclusive cost
+                continue
+            fields = line.split()
+            if len(fields) < 2 or not re.match(r"^(0x[0-9a-f]+|[+-]\d+|\*)$", fields[0]):
+                continue
+            address = position[0] = expand(fields[0], 0)
+            if len(fields) >= 3:
+                position[1] = expand(fields[1], 1)
+            count = int(fields[-1])
+            if after_call:
+                after_call = False
+                continue
+            if current and current.startswith("0x"):
+                per_address[address] += count
+    return per_address, pid
+
+
+def blocks(pid):
+    """(start, end, name) of every symbol in the perf map, sorted by start."""
+    symbols = []
+    with open(f"/tmp/perf-{pid}.map") as lines:
+        for line in lines:
+            start, size, name = line.split(maxsplit=2)
+            start = int(start, 16)
+            symbols.append((start, start + int(size, 16), name.strip()))
+    return sorted(symbols)
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    per_address, pid = executed(sys.argv[1])
+    if pid is None:
+        sys.exit("no pid in the callgrind file")
+    try:
+        symbols = blocks(pid)
+    except FileNotFoundError:
+        sys.exit(f"no /tmp/perf-{pid}.map: run with GANNET_PERF_MAP=1")
+    starts = [s[0] for s in symbols]
+    per_block = collections.Counter()
+    for address, count in per_address.items():
+        i = bisect.bisect_right(starts, address) - 1
+        if i >= 0 and address < symbols[i][1]:
+            per_block[symbols[i][2]] += count
+    total = sum(per_block.values())
+    if total == 0:
+        sys.exit("no instructions executed in generated code")
+    print(f"{total} instructions in generated code, {len(per_block)} blocks executed")
+    hottest = per_block.most_common(top)
+    pc = lambda name: int(name.rsplit(":", 1)[1]) if name.rsplit(":", 1)[-1].isdigit() else -1
+    for name, count in sorted(hottest, key=lambda item: pc(item[0])):
+        print(f"{name:>16} {count:>14} {100 * count / total:6.2f} %")
+
+
+main()
