@@ -224,14 +224,22 @@ fn immediate_32_bit_shifts_agree_for_every_count() {
         "shift_logical_left_imm_32",
         "rotate_right_imm_32",
     ];
+    let counts: Vec<u32> = (0u32..=33).chain([63, 64, 0xFFFF_FFE1]).collect();
+    every_immediate(&ops, &counts);
+}
+
+/// Runs each of `ops` (register-register-immediate instructions) with each of `imms`, in
+/// place and into another register, from fresh register values each time, folding the
+/// registers after each instruction (see [`reload`] and [`fold`]).
+fn every_immediate(ops: &[&str], imms: &[u32]) {
     let regs = ["a1", "a2", "t1"];
     let mut next = 0;
     let mut text = String::new();
     for op in ops {
-        for count in (0u32..=33).chain([63, 64, 0xFFFF_FFE1]) {
+        for imm in imms {
             for (d, s) in [("a1", "a1"), ("a2", "a1"), ("t1", "a2")] {
                 reload(&mut text, &regs, &mut next);
-                text.push_str(&format!("{op} {d}, {s}, {count}\n"));
+                text.push_str(&format!("{op} {d}, {s}, {imm:#x}\n"));
                 fold(&mut text, &regs);
             }
         }
@@ -255,21 +263,10 @@ fn immediates_the_compiler_special_cases_agree() {
         "xor_imm",
         "mul_imm_32",
     ];
-    let regs = ["a1", "a2", "t1"];
-    let mut next = 0;
-    let mut text = String::new();
-    for op in ops {
-        for imm in [0u32, 1, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFF, 0xFFFF, 0x1_0000u32.wrapping_neg()]
-        {
-            for (d, s) in [("a1", "a1"), ("a2", "a1"), ("t1", "a2")] {
-                reload(&mut text, &regs, &mut next);
-                text.push_str(&format!("{op} {d}, {s}, {imm:#x}\n"));
-                fold(&mut text, &regs);
-            }
-        }
-    }
-    text.push_str("trap\n");
-    agree(&text, 1 << 40, &|i| VARIED[i % VARIED.len()]);
+    every_immediate(
+        &ops,
+        &[0, 1, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFF, 0xFFFF, 0x1_0000u32.wrapping_neg()],
+    );
 }
 
 #[test]

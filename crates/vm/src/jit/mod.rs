@@ -29,8 +29,8 @@ pub(crate) struct Block {
     pub cost: u32,
 }
 
-/// A side entry: code that runs a later instruction of a fused group alone and continues at
-/// the next one's side entry or after the group, for a start or a retry there (see
+/// A side entry: code that runs a later instruction of a fused group alone and runs on into
+/// the next one's side entry or jumps past the group, for a start or a retry there (see
 /// `emit::fuse`).
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct SideEntry {

@@ -22,8 +22,8 @@
 //! Only a fused load can fault; its fault is reported as the load's, with the results of the
 //! instructions before it written as the interpreter would have (`jit::run`). Each later
 //! instruction of a group also gets a side entry (`Compiler::emit_side_entries`): it compiled
-//! alone, then a jump to the next one's side entry or past the group. A fresh start inside a
-//! group, or a retry of the load after a fault, begins there.
+//! alone, then on into the next one's side entry (emitted right after it) or a jump past the
+//! group. A fresh start inside a group, or a retry of the load after a fault, begins there.
 
 use asm::{AluOp, Assembler, Cond, Mem, Reg as H, Scale, ShiftOp, Size, Width};
 use isa::{Instruction, Opcode, Operands as P, Reg};

@@ -112,12 +112,9 @@ pub(crate) struct Compiler<'a> {
 struct Tail {
     /// Its code offset.
     pc: u32,
-    /// Bound at its side entry (the previous instruction's side entry continues there).
-    start: Option<Label>,
-    /// Where its side entry continues.
-    then: Label,
-    /// The group's last instruction (`then` is the end of the group's code).
-    last: bool,
+    /// For the group's last instruction, the end of the group's code, where its side entry
+    /// continues; `None` for the others, whose side entries run on into the next one's.
+    end: Option<Label>,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -265,35 +262,35 @@ impl<'a> Compiler<'a> {
     }
 
     /// Records the instruction at `pc`, a later one of the fused group whose code was just
-    /// emitted (`last`: its last), for its side entry, which continues at the next one's, the
-    /// last one's after the group (here: no code is emitted while the walk passes them).
+    /// emitted (`last`: its last), for its side entry. The last one's continues after the
+    /// group (here: no code is emitted while the walk passes them).
     #[cold]
     fn fused_member(&mut self, pc: u32, last: bool) {
-        let then = self.asm.new_label();
-        if last {
-            self.asm.bind(then);
-        }
-        let start = self.fused.last().filter(|tail| !tail.last).map(|tail| tail.then);
-        self.fused.push(Tail { pc, start, then, last });
+        let end = last.then(|| {
+            let end = self.asm.new_label();
+            self.asm.bind(end);
+            end
+        });
+        self.fused.push(Tail { pc, end });
     }
 
     /// Emits, after all blocks, a side entry for each later instruction of a fused group: the
-    /// instruction compiled alone, then a jump to the next one's side entry or the end of the
-    /// group's code. A fresh start at that instruction begins there, and so does a retry of a
-    /// fused load that faulted.
+    /// instruction compiled alone, running on into the next one's side entry or jumping to the
+    /// end of the group's code. A fresh start at that instruction begins there, and so does a
+    /// retry of a fused load that faulted.
     fn emit_side_entries(&mut self) -> Vec<SideEntry> {
         let fused = core::mem::take(&mut self.fused);
         let mut side = Vec::with_capacity(fused.len());
-        for Tail { pc, start, then: end, .. } in fused {
-            if let Some(label) = start {
-                self.asm.bind(label);
-            }
+        for Tail { pc, end } in fused {
             let start = self.asm.offset();
             let decoded = self.view.decode(pc);
             debug_assert_eq!(decoded.kind, DecodedKind::Valid);
             debug_assert!(!decoded.ends_block());
             self.instruction(pc, decoded.next_pc(), decoded.inst);
-            self.asm.jmp(end);
+            // (The side entries of a group are emitted one after the other, in code order.)
+            if let Some(end) = end {
+                self.asm.jmp(end);
+            }
             side.push(SideEntry { pc, start, end: self.asm.offset() });
         }
         side
