@@ -7,14 +7,45 @@ use crate::interp::{self, Cpu, Stop};
 use crate::memory::Memory;
 use crate::module::ModuleInner;
 
-/// Where the next run starts.
+/// Where the next run starts, packed in one word so that the host-call dispatcher's "is it
+/// still just after this `ecalli`" is one comparison: a resumption's op index or native
+/// address as it is (both below 2^63), a fresh start's code offset with the top bit set.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
+pub(crate) struct Entry(u64);
+
+/// An [`Entry`] unpacked.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Start {
     /// A new start at a code offset: charges the containing block's gas.
     Fresh(u32),
     /// Continue without charging (after a host call, fault or step): at an op index for the
     /// interpreter, at a native code address for compiled code.
     Resume(usize),
+}
+
+impl Entry {
+    /// The bit that marks a fresh start.
+    const FRESH: u64 = 1 << 63;
+
+    /// A new start at code offset `pc`.
+    pub(crate) const fn fresh(pc: u32) -> Entry {
+        Entry(Entry::FRESH | pc as u64)
+    }
+
+    /// A resumption at `at` (an op index or a user-space code address, so below 2^63).
+    pub(crate) fn resume(at: usize) -> Entry {
+        debug_assert!(at as u64 & Entry::FRESH == 0, "resumption point {at:#x} out of range");
+        Entry(at as u64)
+    }
+
+    /// The entry unpacked.
+    pub(crate) fn get(self) -> Start {
+        if self.0 & Entry::FRESH != 0 {
+            Start::Fresh(self.0 as u32)
+        } else {
+            Start::Resume(self.0 as usize)
+        }
+    }
 }
 
 /// Runs the interpreter from `entry` until it stops; `entry` becomes the resumption point.
@@ -25,9 +56,9 @@ pub(crate) fn run_interpreted(
     entry: &mut Entry,
 ) -> Stop {
     let program = inner.program.as_ref().expect("an interpreted module");
-    let ip = match *entry {
-        Entry::Resume(ip) => ip,
-        Entry::Fresh(pc) => {
+    let ip = match entry.get() {
+        Start::Resume(ip) => ip,
+        Start::Fresh(pc) => {
             cpu.pc = pc;
             let Some(index) = program.op_at(pc) else {
                 return Stop::Panic;
@@ -54,6 +85,22 @@ pub(crate) fn run_interpreted(
         (Dispatch::Switch, false) => interp::switch::run::<false>(cpu, program, memory),
         (Dispatch::Switch, true) => interp::switch::run::<true>(cpu, program, memory),
     };
-    *entry = Entry::Resume(cpu.ip);
+    *entry = Entry::resume(cpu.ip);
     stop
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Entry, Start};
+
+    #[test]
+    fn entries_unpack_to_what_was_packed() {
+        for pc in [0, 1, 0x7fff_ffff, u32::MAX] {
+            assert_eq!(Entry::fresh(pc).get(), Start::Fresh(pc));
+            assert_ne!(Entry::fresh(pc), Entry::resume(pc as usize));
+        }
+        for at in [0, 1, u32::MAX as usize, 0x7fff_ffff_f000, (1 << 63) - 1] {
+            assert_eq!(Entry::resume(at).get(), Start::Resume(at));
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! the run panics with what differs. Runs that stop for the same reasons at the same points
 //! keep the two in lock-step, exit by exit.
 
-use crate::backend::{self, Entry};
+use crate::backend::{self, Entry, Start};
 use crate::error::Error;
 use crate::interp::{Cpu, Stop};
 use crate::memory::Memory;
@@ -26,7 +26,7 @@ impl Shadow {
         if inner.compiled.is_none() || inner.program.is_none() {
             return Ok(None);
         }
-        Ok(Some(Shadow { cpu: Cpu::new(), memory: Memory::new()?, entry: Entry::Fresh(0) }))
+        Ok(Some(Shadow { cpu: Cpu::new(), memory: Memory::new()?, entry: Entry::fresh(0) }))
     }
 
     /// Takes the instance's state before a run (`entry` is the instance's; a fresh start is
@@ -35,8 +35,8 @@ impl Shadow {
         self.cpu.regs[..13].copy_from_slice(&cpu.regs[..13]);
         self.cpu.gas = cpu.gas;
         self.cpu.pc = cpu.pc;
-        if let Entry::Fresh(pc) = entry {
-            self.entry = Entry::Fresh(pc);
+        if let Start::Fresh(_) = entry.get() {
+            self.entry = entry;
         }
         self.memory.reset();
         self.memory.set_heap(memory.heap());

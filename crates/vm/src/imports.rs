@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::instance::Instance;
 use crate::interp::exec::RETURN_TO_HOST;
-use crate::jit::host::{HostHandler, HostStop};
+use crate::jit::host::{Failure, HostHandler, HostStop};
 
 /// An error raised by a host function; it ends the call with [`Error::Host`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,13 +151,18 @@ impl<R: HostReturn> HostReturn for Result<R, HostError> {
     }
 }
 
-type DynHostFn<T> = Box<dyn Fn(&mut Caller<'_, T>) -> Result<(), HostError> + Send + Sync>;
+/// A bound host function. Its failure is boxed so that the result fits in a register: the
+/// dispatcher of compiled code then tests it without a return slot in memory.
+type DynHostFn<T> = Box<dyn Fn(&mut Caller<'_, T>) -> Result<(), Box<Failure>> + Send + Sync>;
+
+/// A host function ready to be bound (made by [`IntoHostFn`]).
+pub struct HostFn<T>(DynHostFn<T>);
 
 /// Conversion of closures with 0–6 `u64` arguments into host functions (in a 32-bit program,
 /// arguments past the ninth register read as zero).
 pub trait IntoHostFn<T, Args> {
     /// Boxes the function.
-    fn into_host_fn(self) -> DynHostFn<T>;
+    fn into_host_fn(self) -> HostFn<T>;
 }
 
 macro_rules! impl_into_host_fn {
@@ -168,13 +173,13 @@ macro_rules! impl_into_host_fn {
             R: HostReturn,
         {
             #[allow(unused_variables, unused_mut, non_snake_case)]
-            fn into_host_fn(self) -> DynHostFn<T> {
-                Box::new(move |caller: &mut Caller<'_, T>| {
+            fn into_host_fn(self) -> HostFn<T> {
+                HostFn(Box::new(move |caller: &mut Caller<'_, T>| {
                     let mut next = ArgRegs::new(caller.instance);
                     $(let $arg = next.take(caller.instance);)*
                     let result = self(caller, $($arg),*);
-                    result.store(caller.instance)
-                })
+                    result.store(caller.instance).map_err(Failure::host)
+                }))
             }
         }
     };
@@ -208,7 +213,7 @@ impl<T> Imports<T> {
 
     /// Binds `name` to a typed host function (arguments from `a0..a5`, result into `a0`).
     pub fn func<Args>(&mut self, name: &str, f: impl IntoHostFn<T, Args>) -> &mut Self {
-        self.functions.insert(name.to_owned(), f.into_host_fn());
+        self.functions.insert(name.to_owned(), f.into_host_fn().0);
         self
     }
 
@@ -287,12 +292,12 @@ impl Instance {
         loop {
             let exit = match self.run_linked(&mut handler) {
                 Ok(exit) => exit,
-                Err(HostStop::Failed(error)) => return Err(error),
+                Err(HostStop::Failed(failure, index)) => return Err((*failure).into_error(self, index)),
                 Err(HostStop::Panicked(payload)) => std::panic::resume_unwind(payload),
                 Err(HostStop::Redirected) => continue,
             };
             if let ExitReason::HostCall(index) = exit {
-                handler.call(self, index)?;
+                handler.call(self, index).map_err(|failure| (*failure).into_error(self, index))?;
                 continue;
             }
             let a0 = ArgRegs::new(self).take(self);
@@ -311,32 +316,31 @@ struct ImportHandler<'a, T> {
 }
 
 impl<'a, T> ImportHandler<'a, T> {
-    /// Looks up the function bound to import `index` of the instance's module.
+    /// Looks up the function bound to import `index` of the instance's module and calls it.
+    /// (Out of line, so that nothing the lookup needs stays in registers across the call in
+    /// [`HostHandler::call`].)
     #[cold]
-    fn resolve(&mut self, instance: &Instance, index: u32) -> Result<&'a DynHostFn<T>, Error> {
+    #[inline(never)]
+    fn resolve_and_call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Box<Failure>> {
         let slot = index as usize;
-        let missing = |name: &str| Error::MissingImport { index, name: name.to_owned() };
+        let missing =
+            |name: &str| Box::new(Failure::Vm(Error::MissingImport { index, name: name.to_owned() }));
         let name = instance.module().image().imports.get(slot).ok_or_else(|| missing("<none>"))?;
         let f = self.imports.functions.get(name).ok_or_else(|| missing(name))?;
         if self.resolved.len() <= slot {
             self.resolved.resize(slot + 1, None);
         }
         self.resolved[slot] = Some(f);
-        Ok(f)
+        f(&mut Caller { data: &mut *self.data, instance })
     }
 }
 
 impl<T> HostHandler for ImportHandler<'_, T> {
     #[inline]
-    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Error> {
-        let f = match self.resolved.get(index as usize).copied().flatten() {
-            Some(f) => f,
-            None => self.resolve(instance, index)?,
-        };
-        let mut caller = Caller { data: &mut *self.data, instance };
-        f(&mut caller).map_err(|HostError(message)| {
-            let name = caller.instance.module().image().imports[index as usize].clone();
-            Error::Host { name, message }
-        })
+    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Box<Failure>> {
+        match self.resolved.get(index as usize).copied().flatten() {
+            Some(f) => f(&mut Caller { data: &mut *self.data, instance }),
+            None => self.resolve_and_call(instance, index),
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use isa::Reg;
 
-use crate::backend::{self, Entry};
+use crate::backend::{self, Entry, Start};
 use crate::crosscheck::Shadow;
 use crate::error::Error;
 use crate::exit::ExitReason;
@@ -39,7 +39,7 @@ impl Instance {
             module: module.clone(),
             cpu: Cpu::new(),
             memory,
-            entry: Entry::Fresh(0),
+            entry: Entry::fresh(0),
             shadow: Shadow::for_module(module)?.map(Box::new),
             bits64: module.is_64bit(),
         };
@@ -69,7 +69,7 @@ impl Instance {
     pub fn reset(&mut self) -> Result<(), Error> {
         self.memory.reset();
         self.cpu.regs = [0; 256];
-        self.entry = Entry::Fresh(0);
+        self.entry = Entry::fresh(0);
         self.load_image()
     }
 
@@ -121,15 +121,15 @@ impl Instance {
 
     /// Code offset of the instruction that caused the last exit (or the next start offset).
     pub fn pc(&self) -> u32 {
-        match self.entry {
-            Entry::Fresh(pc) => pc,
-            Entry::Resume(_) => self.cpu.pc,
+        match self.entry.get() {
+            Start::Fresh(pc) => pc,
+            Start::Resume(_) => self.cpu.pc,
         }
     }
 
     /// Makes the next [`Instance::run`] start at `pc`, charging its block's gas.
     pub fn set_next_pc(&mut self, pc: u32) {
-        self.entry = Entry::Fresh(pc);
+        self.entry = Entry::fresh(pc);
     }
 
     /// Guest memory (host view: map pages, inspect the heap).

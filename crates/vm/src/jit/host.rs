@@ -29,6 +29,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::backend::Entry;
 use crate::error::Error;
+use crate::imports::HostError;
 use crate::instance::Instance;
 
 use super::vmctx::{self, HostAnswer};
@@ -37,22 +38,56 @@ use super::vmctx::{self, HostAnswer};
 pub(crate) trait HostHandler {
     /// Performs host call `index` for `instance` (whose registers, gas and memory are up to
     /// date; its position is just after the `ecalli`).
-    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Error>;
+    fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Box<Failure>>;
+}
+
+/// Why a host call failed. A host function's own error is named after its import only
+/// when it is reported ([`Failure::into_error`]), so that nothing the naming needs is kept
+/// alive across the host function on the fast path. It is passed around boxed, so that the
+/// result of a call fits in a register.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The call could not be made (no function bound to the import).
+    Vm(Error),
+    /// The host function returned this error.
+    Host(HostError),
+}
+
+impl Failure {
+    /// A host function's error, boxed (a cold path of its own).
+    #[cold]
+    pub(crate) fn host(error: HostError) -> Box<Failure> {
+        Box::new(Failure::Host(error))
+    }
+
+    /// The error to report for a failure of host call `index` made by `instance`.
+    #[cold]
+    pub(crate) fn into_error(self, instance: &Instance, index: u32) -> Error {
+        match self {
+            Failure::Vm(error) => error,
+            Failure::Host(HostError(message)) => {
+                let imports = &instance.module().image().imports;
+                let name = imports.get(index as usize).cloned().unwrap_or_else(|| "<none>".to_owned());
+                Error::Host { name, message }
+            }
+        }
+    }
 }
 
 /// The handler of runs without one (`Instance::run`): host calls exit to the caller.
 pub(crate) enum NoHost {}
 
 impl HostHandler for NoHost {
-    fn call(&mut self, _: &mut Instance, _: u32) -> Result<(), Error> {
+    fn call(&mut self, _: &mut Instance, _: u32) -> Result<(), Box<Failure>> {
         match *self {}
     }
 }
 
 /// Why the dispatcher left the code.
 pub(crate) enum HostStop {
-    /// The handler failed; the instance resumes after the `ecalli` if run again.
-    Failed(Error),
+    /// The handler failed (at host call `.1`); the instance resumes after the `ecalli` if
+    /// run again.
+    Failed(Box<Failure>, u32),
     /// The handler panicked (with this payload).
     Panicked(Box<dyn Any + Send>),
     /// The handler moved the instance somewhere else; run it from where it now is.
@@ -67,6 +102,10 @@ pub(crate) struct HostLink<H> {
     pub handler: *mut H,
     /// The guest base of the instance's reservation (to notice a replaced instance).
     pub base: usize,
+    /// The resumption point of the host call being served (kept here across the handler).
+    pub resume: usize,
+    /// The index of the host call being served (kept here across the handler).
+    pub index: u32,
     /// Set when the dispatcher stops the code.
     pub stop: Option<HostStop>,
 }
@@ -83,40 +122,52 @@ pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
     index: u32,
     resume: u64,
 ) -> HostAnswer {
-    // SAFETY: `link` is the `host_data` that `run_instance` stored in the context next to
-    // this function, pointing at a `HostLink<H>` in its frame that outlives the call into the
-    // code; nothing else uses it while the code runs.
-    let link = unsafe { &mut *link };
     match catch_unwind(AssertUnwindSafe(|| serve(link, index, resume as usize))) {
         Ok(answer) => answer,
-        Err(payload) => {
-            link.stop = Some(HostStop::Panicked(payload));
-            HostAnswer::Stop
-        }
+        Err(payload) => stop(link, HostStop::Panicked(payload)),
     }
 }
 
+/// Serves one host call. `link` is read through the raw pointer before and after the
+/// handler, never kept as a reference across it: what the code needs afterwards (the
+/// instance, its base, the resumption point) is reloaded from the link, so the dispatcher
+/// keeps almost nothing in registers across the handler (its prologue and epilogue are most
+/// of a round trip's cost).
 #[inline(always)]
-fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> HostAnswer {
-    // SAFETY: see the module note: `link.instance` is the only path to the instance while
-    // the code runs, and no reference made from it is alive in the frames below us.
-    let instance = unsafe { &mut *link.instance };
-    // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
-    let handler = unsafe { &mut *link.handler };
-    let parts = instance.parts();
-    // (Written only when they change: a host call in a loop leaves them as they are, and
-    // rewriting them made the round trip a fifth slower, see BENCHMARKS.md.)
-    let pc = context_at(link.base).pc;
-    if parts.cpu.pc != pc {
-        parts.cpu.pc = pc;
+fn serve<H: HostHandler>(link: *mut HostLink<H>, index: u32, resume: usize) -> HostAnswer {
+    // SAFETY: `link` is the `host_data` that `run_instance` stored in the context next to
+    // this function, pointing at a `HostLink<H>` in its frame that outlives the call into the
+    // code; nothing else uses it while the code runs.
+    let (instance, handler, base) = unsafe {
+        (*link).resume = resume;
+        (*link).index = index;
+        ((*link).instance, (*link).handler, (*link).base)
+    };
+    {
+        // SAFETY: see the module note: `link.instance` is the only path to the instance while
+        // the code runs, and no reference made from it is alive in the frames below us.
+        let instance = unsafe { &mut *instance };
+        // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
+        let handler = unsafe { &mut *handler };
+        let parts = instance.parts();
+        // (Written only when they change: a host call in a loop leaves them as they are, and
+        // rewriting them made the round trip a fifth slower, see BENCHMARKS.md.)
+        let pc = context_at(base).pc;
+        if parts.cpu.pc != pc {
+            parts.cpu.pc = pc;
+        }
+        if *parts.entry != Entry::resume(resume) {
+            *parts.entry = Entry::resume(resume);
+        }
+        if let Err(failure) = handler.call(instance, index) {
+            // (Read back from the link rather than kept in a register across the handler.)
+            // SAFETY: as above.
+            let index = unsafe { (*link).index };
+            return stop(link, HostStop::Failed(failure, index));
+        }
     }
-    if *parts.entry != Entry::Resume(resume) {
-        *parts.entry = Entry::Resume(resume);
-    }
-    if let Err(error) = handler.call(instance, index) {
-        link.stop = Some(HostStop::Failed(error));
-        return HostAnswer::Stop;
-    }
+    // SAFETY: as above; the handler's references are gone.
+    let (instance, base, resume) = unsafe { (&mut *(*link).instance, (*link).base, (*link).resume) };
     let parts = instance.parts();
     // Anything that moved the instance (or replaced it) also changed its position: a new
     // start, a reset, a nested run that ended anywhere but here. A nested run that ended
@@ -124,15 +175,24 @@ fn serve<H: HostHandler>(link: &mut HostLink<H>, index: u32, resume: usize) -> H
     // still hold (and `run::enter` put back the context's stack pointer, dispatcher and
     // `gs` base).
     let reservation = parts.memory.reservation();
-    if *parts.entry != Entry::Resume(resume)
+    if *parts.entry != Entry::resume(resume)
         || !reservation.is_protected()
-        || reservation.base_ptr() as usize != link.base
+        || reservation.base_ptr() as usize != base
     {
-        link.stop = Some(HostStop::Redirected);
-        return HostAnswer::Stop;
+        return stop(link, HostStop::Redirected);
     }
     // (`ctx.cpu` needs no repair: it is this instance's `Cpu`, at a fixed place.)
     HostAnswer::Continue
+}
+
+/// Stops the code for `why` (out of line, like every path but the common one, so that the
+/// dispatcher's prologue saves few registers).
+#[cold]
+#[inline(never)]
+fn stop<H>(link: *mut HostLink<H>, why: HostStop) -> HostAnswer {
+    // SAFETY: as in `serve`; no reference to the link is alive (the handler has returned).
+    unsafe { (*link).stop = Some(why) };
+    HostAnswer::Stop
 }
 
 /// The context of the running instance, whose guest base is `base`.

@@ -14,7 +14,7 @@ use super::emit::mem::access_of;
 use super::host::{dispatch, no_host, HostHandler, HostLink, HostStop};
 use super::vmctx::{self, ExitCode, HostAnswer};
 use super::Compiled;
-use crate::backend::Entry;
+use crate::backend::{Entry, Start};
 use crate::instance::{Instance, Parts};
 use crate::interp::exec::memset;
 use crate::interp::ops::sbrk_size;
@@ -70,7 +70,8 @@ pub(crate) fn run_instance<H: HostHandler>(
         Ok(native) => native,
         Err(stop) => return Ok(stop),
     };
-    let mut link = handler.map(|handler| HostLink { instance: this, handler, base, stop: None });
+    let mut link =
+        handler.map(|handler| HostLink { instance: this, handler, base, resume: 0, index: 0, stop: None });
     let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32, u64) -> HostAnswer = dispatch::<H>;
     let no_handler: extern "sysv64" fn(*mut u8, u32, u64) -> HostAnswer = no_host;
     loop {
@@ -92,7 +93,7 @@ pub(crate) fn run_instance<H: HostHandler>(
                 continue;
             }
         };
-        *parts.entry = Entry::Resume(next);
+        *parts.entry = Entry::resume(next);
         return Ok(stop);
     }
 }
@@ -100,9 +101,9 @@ pub(crate) fn run_instance<H: HostHandler>(
 /// Where a run starts: the native address of a resumption, or of a fresh start at a code
 /// offset after charging its whole block (as PolkaVM does); or the stop that prevents it.
 fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
-    match *parts.entry {
-        Entry::Resume(native) => Ok(native),
-        Entry::Fresh(pc) => {
+    match parts.entry.get() {
+        Start::Resume(native) => Ok(native),
+        Start::Fresh(pc) => {
             let cpu = parts.cpu;
             cpu.pc = pc;
             let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
