@@ -7,7 +7,7 @@
 //! arithmetic right shift commutes with it (extend, then shift 64 bits).
 
 use asm::{AluOp, Assembler, Cond, Mem, Reg as H, ShiftOp, Size, Width};
-use isa::{sext, Opcode};
+use isa::Opcode;
 
 use super::{Compiler, TMP};
 
@@ -333,13 +333,9 @@ impl Compiler<'_> {
         true
     }
 
-    /// `load_imm d, imm` (sign-extended) and `load_imm64 d, imm`.
+    /// `load_imm d, imm` (sign-extended) and `load_imm64 d, imm`, in the shortest form
+    /// (`mov r32, imm32` for a value that fits in 32 bits unsigned).
     pub(super) fn load_imm(&mut self, d: H, value: u64) {
-        let imm = value as i64;
-        if value == sext(imm as u32) {
-            self.asm.mov_ri(Size::S64, d, imm as i32);
-        } else {
-            self.asm.mov_imm64(d, value);
-        }
+        self.asm.mov_imm64(d, value);
     }
 }
