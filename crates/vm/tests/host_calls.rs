@@ -19,6 +19,8 @@ const PROGRAM: &str = r#"
 .export "pair" @pair_main
 .export "store" @store_main
 .export "missing" @missing_main
+.export "store_at" @store_at_main
+.export "unlisted" @unlisted_main
 
 loop_main:
         move_reg s0, a0          ; s0 = rounds
@@ -41,6 +43,13 @@ store_main:
         jump_indirect ra, 0
 missing_main:
         ecalli 4
+        jump_indirect ra, 0
+store_at_main:
+        ecalli 3                 ; store(a0)
+        load_imm a0, 7
+        jump_indirect ra, 0
+unlisted_main:
+        ecalli 9                 ; no such import
         jump_indirect ra, 0
 "#;
 
@@ -106,4 +115,32 @@ fn missing_imports_and_exports_are_errors() {
         instance.call(&imports, &mut state, "add3", &[1, 2, 3, 4, 5, 6, 7]),
         Err(Error::TooManyArguments(7))
     ));
+}
+
+#[test]
+fn a_host_function_failing_on_its_first_call_is_named_after_its_import() {
+    // The first call of an import in a `call` goes through the lookup's slow path; its
+    // failure is reported under the import's name like any other, and the instance resumes
+    // after the `ecalli`.
+    let (mut instance, imports) = setup();
+    let mut state = State { calls: 0 };
+    instance.set_gas(1000);
+    for _ in 0..2 {
+        // Page 0 is never mapped: the host function's write fails.
+        match instance.call(&imports, &mut state, "store_at", &[0]) {
+            Err(Error::Host { name, message }) => {
+                assert_eq!(name, "store");
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected the host function's error, got {other:?}"),
+        }
+        assert_eq!(instance.pc(), instance.module().export_pc("store_at").unwrap());
+    }
+    let out = instance.resume_call(&imports, &mut state).unwrap();
+    assert_eq!((out.exit, out.a0), (ExitReason::Halt, 7));
+    // An `ecalli` past the import table is a missing import without a name.
+    match instance.call(&imports, &mut state, "unlisted", &[]) {
+        Err(Error::MissingImport { index: 9, name }) => assert_eq!(name, "<none>"),
+        other => panic!("expected a missing import, got {other:?}"),
+    }
 }
