@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::exit::ExitReason;
 use crate::instance::Instance;
 use crate::interp::exec::RETURN_TO_HOST;
-use crate::jit::host::{Failure, HostHandler, HostStop};
+use crate::jit::host::{Failure, HostHandler, HostStop, UNLISTED_IMPORT};
 
 /// An error raised by a host function; it ends the call with [`Error::Host`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,7 +325,7 @@ impl<'a, T> ImportHandler<'a, T> {
         let slot = index as usize;
         let missing =
             |name: &str| Box::new(Failure::Vm(Error::MissingImport { index, name: name.to_owned() }));
-        let name = instance.module().image().imports.get(slot).ok_or_else(|| missing("<none>"))?;
+        let name = instance.module().image().imports.get(slot).ok_or_else(|| missing(UNLISTED_IMPORT))?;
         let f = self.imports.functions.get(name).ok_or_else(|| missing(name))?;
         if self.resolved.len() <= slot {
             self.resolved.resize(slot + 1, None);

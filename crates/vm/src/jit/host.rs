@@ -41,6 +41,9 @@ pub(crate) trait HostHandler {
     fn call(&mut self, instance: &mut Instance, index: u32) -> Result<(), Box<Failure>>;
 }
 
+/// The name reported for an `ecalli` whose index is past the module's import table.
+pub(crate) const UNLISTED_IMPORT: &str = "<none>";
+
 /// Why a host call failed. A host function's own error is named after its import only
 /// when it is reported ([`Failure::into_error`]), so that nothing the naming needs is kept
 /// alive across the host function on the fast path. It is passed around boxed, so that the
@@ -67,7 +70,7 @@ impl Failure {
             Failure::Vm(error) => error,
             Failure::Host(HostError(message)) => {
                 let imports = &instance.module().image().imports;
-                let name = imports.get(index as usize).cloned().unwrap_or_else(|| "<none>".to_owned());
+                let name = imports.get(index as usize).cloned().unwrap_or_else(|| UNLISTED_IMPORT.to_owned());
                 Error::Host { name, message }
             }
         }

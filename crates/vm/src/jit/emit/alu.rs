@@ -332,10 +332,4 @@ impl Compiler<'_> {
         }
         true
     }
-
-    /// `load_imm d, imm` (sign-extended) and `load_imm64 d, imm`, in the shortest form
-    /// (`mov r32, imm32` for a value that fits in 32 bits unsigned).
-    pub(super) fn load_imm(&mut self, d: H, value: u64) {
-        self.asm.mov_imm64(d, value);
-    }
 }

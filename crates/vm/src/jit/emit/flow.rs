@@ -42,7 +42,7 @@ impl Compiler<'_> {
                 true
             }
             P::RegImm64 { reg, imm } => {
-                self.load_imm(host(reg), imm);
+                self.asm.mov_imm64(host(reg), imm);
                 true
             }
             P::ImmImm { imm1, imm2 } => self.store_imm(opcode, imm2, None, imm1),
@@ -52,7 +52,7 @@ impl Compiler<'_> {
             }
             P::RegImm { reg, imm } => match opcode {
                 O::LoadImm => {
-                    self.load_imm(host(reg), isa::sext(imm));
+                    self.asm.mov_imm64(host(reg), isa::sext(imm));
                     true
                 }
                 O::JumpIndirect => {
@@ -66,7 +66,7 @@ impl Compiler<'_> {
                 if opcode == O::LoadImmAndJump {
                     // The register is written even when the target is invalid (then the
                     // jump traps), as in PolkaVM.
-                    self.load_imm(host(reg), isa::sext(imm));
+                    self.asm.mov_imm64(host(reg), isa::sext(imm));
                     self.jump(pc, target);
                 } else {
                     // `test r, r` sets the flags every condition reads exactly as `cmp r, 0`.
@@ -252,7 +252,7 @@ impl Compiler<'_> {
         }
         self.asm.shift_ri(asm::ShiftOp::Ror, Size::S32, TMP, 1);
         if let Some((reg, value)) = load {
-            self.load_imm(reg, isa::sext(value));
+            self.asm.mov_imm64(reg, isa::sext(value));
         }
         let entries = self.jump_table_len;
         self.asm.cmp_ri(Size::S32, TMP, entries.min(i32::MAX as usize) as i32);
