@@ -82,7 +82,7 @@ impl Assembler {
     /// Loads `width` bytes from `mem` into `dst`, sign-extended to `size` (and, for
     /// [`Size::S32`], then zero-extended to 64 bits). A width at least as wide as `size` is a plain
     /// `size` load of the low bytes.
-    #[inline]
+    #[inline(always)]
     pub fn load_sx(&mut self, size: Size, width: Width, dst: Reg, mem: Mem) {
         let (w, op) = match (width, size) {
             (Width::W8, _) => (size.w(), 0x0FBE),
@@ -106,7 +106,7 @@ impl Assembler {
 
     /// Stores an immediate of `width` bytes to `mem`: the low 8 or 16 bits of `imm`, all 32 bits,
     /// or (for [`Width::W64`]) `imm` sign-extended to 64 bits.
-    #[inline]
+    #[inline(always)]
     pub fn store_imm(&mut self, width: Width, mem: Mem, imm: i32) {
         match width {
             Width::W8 => {

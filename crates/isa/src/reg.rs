@@ -34,6 +34,17 @@ pub enum Reg {
     A5 = 12,
 }
 
+/// The register of each 4-bit field value (values above 12 clamp to `a5`).
+static NIBBLE: [Reg; 16] = {
+    let mut table = [Reg::A5; 16];
+    let mut i = 0;
+    while i < 13 {
+        table[i] = Reg::from_byte_clamped(i as u8);
+        i += 1;
+    }
+    table
+};
+
 /// Number of PVM registers.
 pub const REG_COUNT: usize = 13;
 
@@ -61,7 +72,10 @@ impl Reg {
     /// Decodes a 4-bit register field; values above 12 clamp to `a5`, as the GP and PolkaVM do.
     #[inline]
     pub const fn from_nibble(nibble: u8) -> Reg {
-        Reg::from_byte_clamped(nibble & 0xF)
+        // A load from a table, not the `match` below: where a decoded register feeds several
+        // computations (a code generator's encodings), LLVM turns that `match` into a jump
+        // table (an indirect branch per operand) instead of a clamp.
+        NIBBLE[(nibble & 0xF) as usize]
     }
 
     /// Decodes a whole byte as a register index, clamping values above 12 (the `reg_reg_reg` destination).
@@ -139,5 +153,15 @@ mod tests {
         }
         assert_eq!(Reg::from_name("r13"), None);
         assert_eq!(Reg::from_name("x"), None);
+    }
+
+    #[test]
+    fn nibbles_decode_to_their_register_and_clamp_above_twelve() {
+        for byte in 0..=u8::MAX {
+            let field = byte & 0xF;
+            let expected = if field < 13 { Reg::ALL[usize::from(field)] } else { Reg::A5 };
+            assert_eq!(Reg::from_nibble(byte), expected, "byte {byte:#04x}");
+            assert_eq!(Reg::from_nibble(byte), Reg::from_byte_clamped(field));
+        }
     }
 }

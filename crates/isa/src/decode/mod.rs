@@ -202,8 +202,10 @@ impl<'a> CodeView<'a> {
     /// The 16 code bytes from `start` as a little-endian number, zero-padded past the end.
     #[inline(always)]
     fn chunk(&self, start: usize) -> u128 {
-        match self.code.get(start..).and_then(<[u8]>::first_chunk::<16>) {
-            Some(bytes) => u128::from_le_bytes(*bytes),
+        // `start..start + 16` rather than `start..` and then 16 bytes of that: one comparison
+        // with the code length (`start` is a `u32` plus one, so the end cannot overflow).
+        match self.code.get(start..start + 16) {
+            Some(bytes) => u128::from_le_bytes(bytes.try_into().expect("a 16-byte slice")),
             None => tail_chunk(self.code, start),
         }
     }
