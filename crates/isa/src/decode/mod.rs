@@ -251,8 +251,9 @@ impl<'a> CodeView<'a> {
 #[inline(always)]
 pub(super) fn bits_from(bitmask: &[u8], at: usize) -> u64 {
     let index = at >> 3;
-    let word = match bitmask.get(index..).and_then(<[u8]>::first_chunk::<8>) {
-        Some(bytes) => u64::from_le_bytes(*bytes),
+    // (`index + 8` cannot overflow: `at` is a code offset.)
+    let word = match bitmask.get(index..index + 8) {
+        Some(bytes) => u64::from_le_bytes(bytes.try_into().expect("an 8-byte slice")),
         None => tail_word(bitmask, index),
     };
     word >> (at & 7)

@@ -115,6 +115,24 @@ proptest! {
         prop_assert_eq!(fast, slow::instructions(&view));
     }
 
+    /// `position_at`, stepped from offset 0 and stopped after a position that cannot fall
+    /// through at or past the end of the code, is the walk.
+    #[test]
+    fn stepping_position_at_is_the_walk((set, code, bitmask) in arb_program()) {
+        let view = CodeView::new(set, &code, &bitmask);
+        let mut stepped = Vec::new();
+        let mut pc = 0;
+        while !code.is_empty() {
+            let position = view.position_at(pc);
+            stepped.push(position);
+            pc = position.next_pc();
+            if !position.opcode.can_fall_through() && pc as usize >= code.len() {
+                break;
+            }
+        }
+        prop_assert_eq!(stepped, view.positions().collect::<Vec<_>>());
+    }
+
     /// What the interpreter's pre-decode relies on to skip the validity check per target.
     #[test]
     fn block_starts_are_the_valid_jump_targets((set, code, bitmask) in arb_program()) {

@@ -50,6 +50,40 @@ impl Position {
     }
 }
 
+impl CodeView<'_> {
+    /// The position at `pc`, a place the walk reaches: offset 0, or the next position after
+    /// one (see [`Position::next_pc`]). That is a marked instruction, an unmarked run after
+    /// an over-long gap (or at offset 0), or, at the end of the code, the implicit trap.
+    ///
+    /// Stepping with it from offset 0 yields what [`CodeView::positions`] yields, as long as
+    /// the caller stops after a position that cannot fall through (an invalid one decodes as
+    /// `trap`) whose next position is at or past the end of the code.
+    /// It keeps no state between positions, so a loop that calls other code between steps
+    /// (a compiler's handlers) carries only the offset across those calls.
+    #[inline(always)]
+    pub fn position_at(&self, pc: u32) -> Position {
+        let at = pc as usize;
+        if at >= self.code.len() {
+            return Position::invalid(pc, 1, DecodedKind::EndOfCode);
+        }
+        // Bit 0: `pc` itself; the bits above it: the positions after it.
+        let bits = bits_from(self.bitmask, at);
+        if bits & 1 == 0 {
+            return self.unmarked_position(pc);
+        }
+        let skip = self.skip_with(at, bits >> 1);
+        Position::marked(self.set.table(), pc, 1 + skip, self.code[at])
+    }
+
+    /// The unmarked run at `pc`, up to the next marked position or the end of the code.
+    #[cold]
+    #[inline(never)]
+    fn unmarked_position(&self, pc: u32) -> Position {
+        let next = self.next_marked(pc as usize + 1) as u32;
+        Position::invalid(pc, next - pc, DecodedKind::Unmarked)
+    }
+}
+
 /// Iterator returned by [`CodeView::positions`]: every instruction from offset 0 in code
 /// order, invalid positions and the implicit trap at the end included.
 #[derive(Clone, Debug)]

@@ -184,13 +184,16 @@ impl<'a> Compiler<'a> {
             djump_misses: Vec::new(),
         };
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
-        let mut positions = view.positions();
         // One basic block per turn of the outer loop, one instruction per turn of the inner
-        // one; the walk yields a terminator (the implicit trap at the latest) to end every
-        // block. `pending` counts the instructions still to come that the last handler fused
-        // with its own (none of them terminators): their code is already emitted.
+        // one, stepping with `position_at` (which carries only the offset across the handler
+        // calls) the way the walk does (`CodeView::positions`): every block ends with a
+        // terminator, the implicit trap at the end of the code at the latest. `pending` counts
+        // the instructions still to come that the last handler fused with its own (none of
+        // them terminators): their code is already emitted.
         let mut pending = 0;
-        while let Some(mut p) = positions.next() {
+        let mut pc = 0;
+        while !view.is_empty() {
+            let mut p = view.position_at(pc);
             let patch = c.open_block(p.pc);
             let mut cost = 0u64;
             loop {
@@ -210,12 +213,13 @@ impl<'a> Compiler<'a> {
                 if p.ends_block() {
                     break;
                 }
-                match positions.next() {
-                    Some(next) => p = next,
-                    None => break,
-                }
+                p = view.position_at(p.next_pc());
             }
             c.close_block(patch, cost)?;
+            pc = p.next_pc();
+            if pc >= view.len() && !p.opcode.can_fall_through() {
+                break;
+            }
         }
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
