@@ -17,7 +17,6 @@ pub use operands::{decode_operands, operands_from_chunk, read_imm};
 pub use walk::{Instructions, Position, Positions};
 
 use crate::inst::{Decoded, DecodedKind, Instruction, TERMINATORS};
-use crate::opcode::Opcode;
 use crate::variant::InstructionSet;
 
 /// The largest skip an instruction can have; longer gaps end in an invalid position.
@@ -157,46 +156,21 @@ impl<'a> CodeView<'a> {
     /// Decodes the instruction at `offset`.
     #[inline]
     pub fn decode(&self, offset: u32) -> Decoded {
-        self.decode_in(self.set.table(), offset)
+        self.decoded(self.position_at(offset))
     }
 
-    /// [`Self::decode`] with the opcode table of [`Self::set`] at hand.
+    /// `position` with its operands (none for an invalid one, which decodes as `trap`).
     #[inline(always)]
-    fn decode_in(&self, table: &[Option<Opcode>; 256], offset: u32) -> Decoded {
-        let at = offset as usize;
-        if at >= self.code.len() {
-            return Decoded { pc: offset, len: 1, inst: Instruction::TRAP, kind: DecodedKind::EndOfCode };
-        }
-        let bits = self.bits_from(at);
-        if bits & 1 == 0 {
-            return self.unmarked(offset);
-        }
-        self.decode_marked(table, offset, self.skip_with(at, bits >> 1))
-    }
-
-    /// Decodes the instruction at marked `offset` (inside the code), given its skip.
-    #[inline(always)]
-    fn decode_marked(&self, table: &[Option<Opcode>; 256], offset: u32, skip: u32) -> Decoded {
-        let at = offset as usize;
-        let byte = self.code[at];
-        let Some(opcode) = table[usize::from(byte)] else {
-            let kind = DecodedKind::InvalidOpcode(byte);
-            return Decoded { pc: offset, len: 1 + skip, inst: Instruction::TRAP, kind };
+    pub(super) fn decoded(&self, position: Position) -> Decoded {
+        let Position { pc, len, opcode, kind } = position;
+        let inst = match kind {
+            DecodedKind::Valid => Instruction {
+                opcode,
+                operands: operands_from_chunk(opcode, pc, self.operand_chunk(pc), len - 1),
+            },
+            _ => Instruction::TRAP,
         };
-        let operands = operands::operands_from_chunk(opcode, offset, self.chunk(at + 1), skip);
-        Decoded {
-            pc: offset,
-            len: 1 + skip,
-            inst: Instruction { opcode, operands },
-            kind: DecodedKind::Valid,
-        }
-    }
-
-    /// The invalid position at unmarked `offset`, reaching to the next marked one.
-    #[cold]
-    fn unmarked(&self, offset: u32) -> Decoded {
-        let next = self.next_marked(offset as usize + 1) as u32;
-        Decoded { pc: offset, len: next - offset, inst: Instruction::TRAP, kind: DecodedKind::Unmarked }
+        Decoded { pc, len, inst, kind }
     }
 
     /// The 16 code bytes from `start` as a little-endian number, zero-padded past the end.

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use super::reference as slow;
 use super::*;
 use crate::inst::Operands;
+use crate::opcode::Opcode;
 use crate::reg::Reg;
 
 #[test]
@@ -115,8 +116,7 @@ proptest! {
         prop_assert_eq!(fast, slow::instructions(&view));
     }
 
-    /// `position_at`, stepped from offset 0 and stopped after a position that cannot fall
-    /// through at or past the end of the code, is the walk.
+    /// `position_at`, stepped from offset 0 up to the position that ends the walk, is the walk.
     #[test]
     fn stepping_position_at_is_the_walk((set, code, bitmask) in arb_program()) {
         let view = CodeView::new(set, &code, &bitmask);
@@ -126,7 +126,7 @@ proptest! {
             let position = view.position_at(pc);
             stepped.push(position);
             pc = position.next_pc();
-            if !position.opcode.can_fall_through() && pc as usize >= code.len() {
+            if position.ends_walk(code.len()) {
                 break;
             }
         }

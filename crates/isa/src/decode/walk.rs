@@ -5,7 +5,7 @@
 //! a few register operations and no dependent load.
 
 use super::{bits_from, CodeView, MAX_SKIP};
-use crate::inst::{Decoded, DecodedKind, Instruction, TERMINATORS};
+use crate::inst::{Decoded, DecodedKind, TERMINATORS};
 use crate::opcode::Opcode;
 
 /// An instruction's place in the code, before its operands are read.
@@ -34,6 +34,14 @@ impl Position {
         self.pc.wrapping_add(self.len)
     }
 
+    /// Whether the walk ends with this position in code of `code_len` bytes: nothing falls
+    /// through it (an invalid position decodes as `trap`) and the next offset is at or past
+    /// the end, where the implicit trap would otherwise follow.
+    #[inline(always)]
+    pub fn ends_walk(&self, code_len: usize) -> bool {
+        self.next_pc() as usize >= code_len && !self.opcode.can_fall_through()
+    }
+
     /// The marked position `pc` of length `len` whose opcode byte is `byte`.
     #[inline(always)]
     fn marked(table: &[Option<Opcode>; 256], pc: u32, len: u32, byte: u8) -> Position {
@@ -55,10 +63,8 @@ impl CodeView<'_> {
     /// one (see [`Position::next_pc`]). That is a marked instruction, an unmarked run after
     /// an over-long gap (or at offset 0), or, at the end of the code, the implicit trap.
     ///
-    /// Stepping with it from offset 0 yields what [`CodeView::positions`] yields, as long as
-    /// the caller stops after a position that cannot fall through (an invalid one decodes as
-    /// `trap`) whose next position is at or past the end of the code.
-    /// It keeps no state between positions, so a loop that calls other code between steps
+    /// Stepping with it from offset 0 up to the position that [ends the
+    /// walk](Position::ends_walk) yields what [`CodeView::positions`] yields. It keeps no state between positions, so a loop that calls other code between steps
     /// (a compiler's handlers) carries only the offset across those calls.
     #[inline(always)]
     pub fn position_at(&self, pc: u32) -> Position {
@@ -213,8 +219,7 @@ impl Positions<'_> {
             }
             let position = Position::invalid(pc, self.next_mark - pc, DecodedKind::Unmarked);
             self.advance();
-            // It decodes as `trap`, which cannot fall through.
-            self.done = position.next_pc() as usize >= len;
+            self.done = position.ends_walk(len);
             return Some(position);
         }
         // `next_mark` is at most the code length, which counts as marked.
@@ -227,9 +232,7 @@ impl Positions<'_> {
             self.limit = 0;
         }
         let position = Position::marked(self.table, pc, 1 + skip, self.view.code[pc as usize]);
-        // Whether the instruction ends the code (an invalid one decodes as `trap`, which cannot
-        // fall through).
-        self.done = position.next_pc() as usize >= len && !position.opcode.can_fall_through();
+        self.done = position.ends_walk(len);
         Some(position)
     }
 }
@@ -247,15 +250,8 @@ impl Iterator for Instructions<'_> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Decoded> {
-        let Position { pc, len, opcode, kind } = self.positions.next()?;
-        let inst = match kind {
-            DecodedKind::Valid => {
-                let chunk = self.positions.view.operand_chunk(pc);
-                Instruction { opcode, operands: super::operands_from_chunk(opcode, pc, chunk, len - 1) }
-            }
-            _ => Instruction::TRAP,
-        };
-        Some(Decoded { pc, len, inst, kind })
+        let position = self.positions.next()?;
+        Some(self.positions.view.decoded(position))
     }
 }
 

@@ -216,10 +216,10 @@ impl<'a> Compiler<'a> {
                 p = view.position_at(p.next_pc());
             }
             c.close_block(patch, cost)?;
-            pc = p.next_pc();
-            if pc >= view.len() && !p.opcode.can_fall_through() {
+            if p.ends_walk(view.code.len()) {
                 break;
             }
+            pc = p.next_pc();
         }
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
