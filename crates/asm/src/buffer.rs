@@ -154,6 +154,13 @@ impl Assembler {
         self.pos += data.len();
     }
 
+    /// Appends `N` bytes (at most 14) in one write: an instruction sequence encoded by the
+    /// caller, or data. Cheaper than [`Assembler::bytes`] for a short sequence of known length.
+    #[inline]
+    pub fn raw<const N: usize>(&mut self, bytes: [u8; N]) {
+        emit!(self, |i| i.raw(bytes));
+    }
+
     /// Appends one data byte.
     #[inline]
     pub fn data_u8(&mut self, v: u8) {

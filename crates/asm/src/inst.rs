@@ -103,6 +103,23 @@ impl<'a> Inst<'a> {
         self.len += keep;
     }
 
+    /// Appends `N` bytes as they are (`N` at most [`MAX_EMITTED_LEN`]).
+    #[inline(always)]
+    pub(crate) fn raw<const N: usize>(&mut self, bytes: [u8; N]) {
+        const { assert!(N <= MAX_EMITTED_LEN) };
+        let at = self.at();
+        self.bytes[at..at + N].copy_from_slice(&bytes);
+        self.len += N;
+    }
+
+    /// Writes the eight bytes of `v` (little-endian) and keeps the first `keep` of them.
+    #[inline(always)]
+    pub(crate) fn le64_keep(&mut self, v: u64, keep: usize) {
+        let at = self.at();
+        self.bytes[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        self.len += keep;
+    }
+
     /// Appends a little-endian 16-bit immediate.
     #[inline(always)]
     pub(crate) fn imm16(&mut self, v: u16) {

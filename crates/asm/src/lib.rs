@@ -40,6 +40,7 @@ mod label;
 mod mem;
 mod mov;
 mod reg;
+mod template;
 
 pub use alu::AluOp;
 pub use arith::ShiftOp;
@@ -48,3 +49,4 @@ pub use inst::MAX_INST_LEN;
 pub use label::{AsmError, Label};
 pub use mem::{Addr, Mem};
 pub use reg::{Cond, Reg, Scale, Size, Width};
+pub use template::MemTemplate;

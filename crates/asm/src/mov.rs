@@ -9,6 +9,64 @@ use crate::reg::{Reg, Size, Width};
 /// Operand-size prefix for 16-bit operations.
 const OPSIZE: u8 = 0x66;
 
+/// How a register-memory move is encoded, apart from its operands: legacy prefix (or 0),
+/// REX.W, opcode (one byte, or `0x0F` and one), and whether the register operand needs a REX
+/// prefix anyway. Shared by the emitters and [`crate::MemTemplate`].
+#[derive(Clone, Copy)]
+pub(crate) struct Form {
+    pub(crate) prefix: u8,
+    pub(crate) w: bool,
+    pub(crate) op: u16,
+    pub(crate) force_rex: bool,
+}
+
+impl Form {
+    /// A form with no prefix and no forced REX.
+    #[inline(always)]
+    const fn plain(w: bool, op: u16) -> Form {
+        Form { prefix: 0, w, op, force_rex: false }
+    }
+
+    /// [`Assembler::load`].
+    #[inline(always)]
+    pub(crate) const fn load(width: Width) -> Form {
+        match width {
+            Width::W8 => Form::plain(false, 0x0FB6),
+            Width::W16 => Form::plain(false, 0x0FB7),
+            Width::W32 => Form::plain(false, 0x8B),
+            Width::W64 => Form::plain(true, 0x8B),
+        }
+    }
+
+    /// [`Assembler::load_sx`].
+    #[inline(always)]
+    pub(crate) const fn load_sx(size: Size, width: Width) -> Form {
+        match (width, size) {
+            (Width::W8, _) => Form::plain(size.w(), 0x0FBE),
+            (Width::W16, _) => Form::plain(size.w(), 0x0FBF),
+            (Width::W32, Size::S64) => Form::plain(true, 0x63),
+            (Width::W32 | Width::W64, _) => Form::plain(size.w(), 0x8B),
+        }
+    }
+
+    /// [`Assembler::lea`].
+    #[inline(always)]
+    pub(crate) const fn lea(size: Size) -> Form {
+        Form::plain(size.w(), 0x8D)
+    }
+
+    /// [`Assembler::store`] of `src`.
+    #[inline(always)]
+    pub(crate) const fn store(width: Width, src: Reg) -> Form {
+        match width {
+            Width::W8 => Form { force_rex: src.byte_needs_rex(), ..Form::plain(false, 0x88) },
+            Width::W16 => Form { prefix: OPSIZE, ..Form::plain(false, 0x89) },
+            Width::W32 => Form::plain(false, 0x89),
+            Width::W64 => Form::plain(true, 0x89),
+        }
+    }
+}
+
 impl Assembler {
     /// `mov dst, src`. A 32-bit move zero-extends into the full register.
     #[inline]
@@ -70,13 +128,8 @@ impl Assembler {
     /// bits, a 32-bit `mov` for 32, a 64-bit `mov` for 64).
     #[inline]
     pub fn load(&mut self, width: Width, dst: Reg, mem: Mem) {
-        let (w, op) = match width {
-            Width::W8 => (false, 0x0FB6),
-            Width::W16 => (false, 0x0FB7),
-            Width::W32 => (false, 0x8B),
-            Width::W64 => (true, 0x8B),
-        };
-        emit!(self, |i| i.rm(0, w, op, dst.num(), &mem, false));
+        let f = Form::load(width);
+        emit!(self, |i| i.rm(f.prefix, f.w, f.op, dst.num(), &mem, f.force_rex));
     }
 
     /// Loads `width` bytes from `mem` into `dst`, sign-extended to `size` (and, for
@@ -84,24 +137,15 @@ impl Assembler {
     /// `size` load of the low bytes.
     #[inline(always)]
     pub fn load_sx(&mut self, size: Size, width: Width, dst: Reg, mem: Mem) {
-        let (w, op) = match (width, size) {
-            (Width::W8, _) => (size.w(), 0x0FBE),
-            (Width::W16, _) => (size.w(), 0x0FBF),
-            (Width::W32, Size::S64) => (true, 0x63),
-            (Width::W32 | Width::W64, _) => (size.w(), 0x8B),
-        };
-        emit!(self, |i| i.rm(0, w, op, dst.num(), &mem, false));
+        let f = Form::load_sx(size, width);
+        emit!(self, |i| i.rm(f.prefix, f.w, f.op, dst.num(), &mem, f.force_rex));
     }
 
     /// Stores the low `width` bytes of `src` to `mem`.
     #[inline]
     pub fn store(&mut self, width: Width, mem: Mem, src: Reg) {
-        emit!(self, |i| match width {
-            Width::W8 => i.rm(0, false, 0x88, src.num(), &mem, src.byte_needs_rex()),
-            Width::W16 => i.rm(OPSIZE, false, 0x89, src.num(), &mem, false),
-            Width::W32 => i.rm(0, false, 0x89, src.num(), &mem, false),
-            Width::W64 => i.rm(0, true, 0x89, src.num(), &mem, false),
-        });
+        let f = Form::store(width, src);
+        emit!(self, |i| i.rm(f.prefix, f.w, f.op, src.num(), &mem, f.force_rex));
     }
 
     /// Stores an immediate of `width` bytes to `mem`: the low 8 or 16 bits of `imm`, all 32 bits,
@@ -133,7 +177,8 @@ impl Assembler {
     /// `lea dst, [mem]`: the address computed in 64 bits, truncated to `size`.
     #[inline]
     pub fn lea(&mut self, size: Size, dst: Reg, mem: Mem) {
-        emit!(self, |i| i.rm(0, size.w(), 0x8D, dst.num(), &mem, false));
+        let f = Form::lea(size);
+        emit!(self, |i| i.rm(f.prefix, f.w, f.op, dst.num(), &mem, f.force_rex));
     }
 
     /// Zero-extends the low `from` bytes of `src` into `dst` (all 64 bits): `movzx r32, r8/r16`,

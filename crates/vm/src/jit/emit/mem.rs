@@ -11,7 +11,7 @@ use super::Compiler;
 
 /// Width and signedness of a load.
 #[inline(always)]
-fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
+pub(super) const fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
     use Opcode as O;
     Some(match opcode {
         O::LoadU8 | O::LoadIndirectU8 => (Width::W8, false),
@@ -27,7 +27,7 @@ fn load_kind(opcode: Opcode) -> Option<(Width, bool)> {
 
 /// Width of a store.
 #[inline(always)]
-fn store_width(opcode: Opcode) -> Option<Width> {
+pub(super) const fn store_width(opcode: Opcode) -> Option<Width> {
     use Opcode as O;
     Some(match opcode {
         O::StoreU8 | O::StoreIndirectU8 | O::StoreImmU8 | O::StoreImmIndirectU8 => Width::W8,

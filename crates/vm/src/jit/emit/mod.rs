@@ -18,12 +18,14 @@
 mod alu;
 mod flow;
 mod fuse;
+mod gas;
 pub(crate) mod mem;
 mod muldiv;
 mod stubs;
 mod table;
+mod templates;
 
-use asm::{AluOp, Assembler, Cond, Label, Mem, Reg as H, Size, Width};
+use asm::{Assembler, Label, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
@@ -45,10 +47,6 @@ const HOST: [H; 13] = [
     H::R10, // a4
     H::R11, // a5
 ];
-
-/// Where a block's out-of-gas branch keeps its rel32, from the block's start (after the
-/// seven bytes of `sub r15, imm32` and the two opcode bytes of `jl rel32`).
-const OUT_OF_GAS_FIELD: u32 = 9;
 
 /// The gas counter while compiled code runs.
 const GAS: H = H::R15;
@@ -158,31 +156,7 @@ impl<'a> Compiler<'a> {
         jump_table: &[u32],
         cost_model: CostModel,
     ) -> Result<Output, CompileError> {
-        let len = view.len() as usize;
-        let mut asm = SPARE.take().unwrap_or_default();
-        asm.clear();
-        asm.reserve(len * 8 + 1024);
-        let stubs = stubs::Stubs::new(&mut asm);
-        let mut block_starts = SPARE_STARTS.take();
-        if block_starts.len() <= len {
-            block_starts.resize(len + 1, 0);
-        }
-        let mut c = Compiler {
-            asm,
-            view,
-            cost_model,
-            block_starts,
-            insts: Vec::with_capacity(len / 3 + 8),
-            blocks: Vec::with_capacity(len / 8 + 8),
-            stubs,
-            fused: Vec::new(),
-            forward: Vec::with_capacity(len / 16 + 8),
-            jump_table_len: jump_table.len(),
-            jump_table_has_invalid_entries: !jump_table
-                .iter()
-                .all(|&target| view.is_jump_target_valid(target)),
-            djump_misses: Vec::new(),
-        };
+        let mut c = Compiler::new(view, jump_table, cost_model);
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         // One basic block per turn of the outer loop, one instruction per turn of the inner
         // one, stepping with `position_at` (which carries only the offset across the handler
@@ -238,18 +212,42 @@ impl<'a> Compiler<'a> {
         Ok(Output { asm: c.asm, layout, insts: c.insts, side, blocks: c.blocks, jump_table })
     }
 
+    /// A compiler for `view`, with the buffers a previous compilation on this thread left.
+    fn new(view: CodeView<'a>, jump_table: &[u32], cost_model: CostModel) -> Compiler<'a> {
+        let len = view.len() as usize;
+        let mut asm = SPARE.take().unwrap_or_default();
+        asm.clear();
+        asm.reserve(len * 8 + 1024);
+        let stubs = stubs::Stubs::new(&mut asm);
+        let mut block_starts = SPARE_STARTS.take();
+        if block_starts.len() <= len {
+            block_starts.resize(len + 1, 0);
+        }
+        Compiler {
+            asm,
+            view,
+            cost_model,
+            block_starts,
+            insts: Vec::with_capacity(len / 3 + 8),
+            blocks: Vec::with_capacity(len / 8 + 8),
+            stubs,
+            fused: Vec::new(),
+            forward: Vec::with_capacity(len / 16 + 8),
+            jump_table_len: jump_table.len(),
+            jump_table_has_invalid_entries: !jump_table
+                .iter()
+                .all(|&target| view.is_jump_target_valid(target)),
+            djump_misses: Vec::new(),
+        }
+    }
+
     /// Starts the block at `pc`: records where its code starts and emits its gas charge,
     /// whose cost is patched in by [`Self::close_block`] at the returned offset (`None`
     /// without metering), and whose out-of-gas branch [`Self::emit_cold`] aims.
     fn open_block(&mut self, pc: u32) -> Option<u32> {
         let native = self.asm.offset();
         self.block_starts[pc as usize] = native + 1;
-        let mut patch = None;
-        if self.cost_model != CostModel::Free {
-            patch = Some(self.asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0));
-            let branch = self.asm.jcc_forward(Cond::L);
-            debug_assert_eq!(branch, native + OUT_OF_GAS_FIELD);
-        }
+        let patch = (self.cost_model != CostModel::Free).then(|| self.emit_charge());
         self.blocks.push(Block { pc, native, cost: 0 });
         patch
     }
@@ -315,12 +313,8 @@ impl<'a> Compiler<'a> {
             self.asm.jmp(self.stubs.djump_miss);
         }
         if self.cost_model != CostModel::Free {
-            for index in 0..self.blocks.len() {
-                let stub = self.asm.offset();
-                self.asm.patch_rel32(self.blocks[index].native + OUT_OF_GAS_FIELD, stub);
-                self.asm.mov_ri(Size::S32, TMP, index as i32);
-                self.asm.jmp(self.stubs.out_of_gas);
-            }
+            let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
+            self.emit_out_of_gas_stubs(out_of_gas);
         }
         layout
     }

@@ -8,9 +8,9 @@
 //! a decoded instruction's format and then its opcode, again and again, at run time.
 
 use isa::decode::operands_from_chunk;
-use isa::{Instruction, Opcode, OPCODE_COUNT};
+use isa::{Instruction, Opcode, Operands, OPCODE_COUNT};
 
-use super::{fuse, Compiler};
+use super::{fuse, templates, Compiler};
 
 /// Compiles the valid instruction at `pc` with `skip` and operand bytes `chunk`
 /// ([`isa::CodeView::operand_chunk`]); the number of instructions after it that were fused
@@ -38,6 +38,13 @@ pub(super) static HANDLERS: [Handler; OPCODE_COUNT] = table!(
 fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32 {
     let opcode = const { Opcode::ALL[OP as usize] };
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
+    // Loads, stores and `add_imm_64`: their code looked up by the register byte.
+    if let (Some(templates), Operands::RegRegImm { imm, .. }) =
+        (const { templates::of(Opcode::ALL[OP as usize]) }, operands)
+    {
+        c.asm.mem_template(templates[chunk as u8 as usize], imm as i32);
+        return 0;
+    }
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
     // The instructions that can follow this one in a fused group, if any.

@@ -1,0 +1,95 @@
+//! The code of gas metering, written as fixed byte templates: each block's charge (`sub r15,
+//! cost; jl stub`) and each block's out-of-gas stub (`mov ecx, block; jmp out_of_gas`).
+//!
+//! There is one of each per basic block, so they are a large share of the compiler's work;
+//! written as whole byte sequences (one store each), with only the fields that vary filled
+//! in, they cost a fraction of encoding them instruction by instruction. The tests check that
+//! the templates are exactly what the assembler's emitters produce.
+
+use asm::Reg as H;
+
+use super::{Compiler, GAS, TMP};
+
+/// A block's gas charge: `sub r15, imm32` (the cost, patched in when the block ends, at
+/// [`COST_FIELD`]) and `jl rel32` (aimed at the block's out-of-gas stub, at
+/// [`OUT_OF_GAS_FIELD`]; until then it jumps to the next instruction).
+const CHARGE: [u8; 13] = [0x49, 0x81, 0xEF, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
+
+/// Where a block's charge keeps its cost (an imm32), from the block's start.
+const COST_FIELD: u32 = 3;
+
+/// Where a block's out-of-gas branch keeps its rel32, from the block's start.
+pub(super) const OUT_OF_GAS_FIELD: u32 = 9;
+
+// The templates name these registers in their bytes.
+const _: () = assert!(matches!(GAS, H::R15) && matches!(TMP, H::Rcx));
+
+/// `mov ecx, block` then a `jmp` from `at` to code offset `target` (behind `at`): the short
+/// form when its rel8 reaches, as [`asm::Assembler::jmp`] would pick. Returns the bytes and
+/// how many of them are the stub.
+#[inline(always)]
+fn stub(block: u32, at: u32, target: u32) -> ([u8; 10], usize) {
+    let [b0, b1, b2, b3] = block.to_le_bytes();
+    let short = target.wrapping_sub(at + 7) as i32;
+    if short as i8 as i32 == short {
+        return ([0xB9, b0, b1, b2, b3, 0xEB, short as u8, 0, 0, 0], 7);
+    }
+    let [r0, r1, r2, r3] = target.wrapping_sub(at + 10).to_le_bytes();
+    ([0xB9, b0, b1, b2, b3, 0xE9, r0, r1, r2, r3], 10)
+}
+
+impl Compiler<'_> {
+    /// Emits the gas charge that starts a block; returns where its cost goes (see
+    /// [`Self::patch_charge`]).
+    #[inline(always)]
+    pub(super) fn emit_charge(&mut self) -> u32 {
+        let native = self.asm.offset();
+        self.asm.raw(CHARGE);
+        native + COST_FIELD
+    }
+
+    /// Emits each block's out-of-gas stub (`mov ecx, block index; jmp out_of_gas`) and aims
+    /// the block's charge at it. `out_of_gas` is the shared stub's offset, before all of them.
+    pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) {
+        self.asm.reserve(self.blocks.len() * 10);
+        for index in 0..self.blocks.len() {
+            let at = self.asm.offset();
+            self.asm.patch_rel32(self.blocks[index].native + OUT_OF_GAS_FIELD, at);
+            match stub(index as u32, at, out_of_gas) {
+                (bytes, 10) => self.asm.raw(bytes),
+                (bytes, _) => self.asm.raw(*bytes.first_chunk::<7>().expect("seven of ten bytes")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use asm::{AluOp, Assembler, Cond, Size};
+
+    use super::*;
+
+    #[test]
+    fn the_charge_is_the_assemblers_sub_and_jl() {
+        let mut asm = Assembler::new();
+        let cost = asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0);
+        let branch = asm.jcc_forward(Cond::L);
+        assert_eq!(asm.code(), CHARGE);
+        assert_eq!((cost, branch), (COST_FIELD, OUT_OF_GAS_FIELD));
+    }
+
+    #[test]
+    fn stubs_are_the_assemblers_mov_and_jmp_at_every_distance() {
+        for (block, padding) in [(0, 0), (1, 100), (7, 121), (8, 122), (0x1234_5678, 123), (3, 5000)] {
+            let mut asm = Assembler::new();
+            let target = asm.new_label();
+            asm.bind(target);
+            asm.nop(padding);
+            let at = asm.offset();
+            asm.mov_ri(Size::S32, TMP, block as i32);
+            asm.jmp(target);
+            let (bytes, len) = stub(block, at, 0);
+            assert_eq!(&bytes[..len], &asm.code()[at as usize..], "block {block}, {padding} bytes after");
+        }
+    }
+}
