@@ -49,4 +49,4 @@ pub use inst::MAX_INST_LEN;
 pub use label::{AsmError, Label};
 pub use mem::{Addr, Mem};
 pub use reg::{Cond, Reg, Scale, Size, Width};
-pub use template::MemTemplate;
+pub use template::{CodeTemplate, MemTemplate};

@@ -1,7 +1,8 @@
-//! Loads, stores and `lea` encoded ahead of time: a [`MemTemplate`] holds every byte of `mov
-//! reg, [base + disp]` (or a store, a load that extends, or `lea`) except the displacement,
-//! so emitting one is a single 8-byte store plus the displacement, with the displacement size
-//! picked as [`Assembler::load`] and the others pick it.
+//! Instructions encoded ahead of time. A [`MemTemplate`] holds every byte of `mov reg, [base +
+//! disp]` (or a store, a load that extends, or `lea`) except the displacement, so emitting
+//! one is a single 8-byte store plus the displacement, with the displacement size picked as
+//! [`Assembler::load`] and the others pick it. A [`CodeTemplate`] holds a register move or
+//! the start of an immediate load, emitted as one store (and the immediate).
 //!
 //! A code generator that sees the same few instructions over and over, with registers taken
 //! from a small set, can build a table of templates once (the constructors are `const`) and
@@ -93,6 +94,56 @@ impl MemTemplate {
     }
 }
 
+/// Up to seven bytes of code fixed in advance, which a 32-bit immediate may follow (given
+/// when the template is emitted): register moves and immediate loads, whose encoding a table
+/// by register can hold.
+///
+/// The low seven bytes are the code; the top byte is their count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeTemplate(u64);
+
+impl CodeTemplate {
+    /// No code at all.
+    pub const EMPTY: CodeTemplate = CodeTemplate(0);
+
+    /// [`Assembler::mov_rr`].
+    pub const fn mov_rr(size: Size, dst: Reg, src: Reg) -> CodeTemplate {
+        let rex = ((size.w() as u8) << 3) | (src.high() << 2) | dst.high();
+        CodeTemplate::of(rex, &[0x89, 0xC0 | (src.low() << 3) | dst.low()])
+    }
+
+    /// [`Assembler::mov_ri`], the immediate to follow.
+    pub const fn mov_ri(size: Size, dst: Reg) -> CodeTemplate {
+        match size {
+            Size::S32 => CodeTemplate::of(dst.high(), &[0xB8 | dst.low()]),
+            Size::S64 => CodeTemplate::of(0b1000 | dst.high(), &[0xC7, 0xC0 | dst.low()]),
+        }
+    }
+
+    /// A REX prefix with bits `rex` (none if they are all clear) followed by `code`.
+    const fn of(rex: u8, code: &[u8]) -> CodeTemplate {
+        let mut bytes = [0u8; 8];
+        let mut n = 0;
+        if rex != 0 {
+            bytes[0] = 0x40 | rex;
+            n = 1;
+        }
+        let mut i = 0;
+        while i < code.len() {
+            bytes[n] = code[i];
+            n += 1;
+            i += 1;
+        }
+        bytes[7] = n as u8;
+        CodeTemplate(u64::from_le_bytes(bytes))
+    }
+
+    /// The number of code bytes.
+    const fn len(self) -> usize {
+        (self.0 >> 56) as usize
+    }
+}
+
 impl Inst<'_> {
     /// Writes `template` with displacement `disp` (none, disp8 or disp32, as `Inst::mem`
     /// picks it).
@@ -111,6 +162,21 @@ impl Inst<'_> {
 }
 
 impl Assembler {
+    /// Emits `template` (with no immediate after it).
+    #[inline]
+    pub fn code_template(&mut self, template: CodeTemplate) {
+        emit!(self, |i| i.le64_keep(template.0, template.len()));
+    }
+
+    /// Emits `template` followed by the 32-bit immediate `imm`.
+    #[inline]
+    pub fn code_template_imm32(&mut self, template: CodeTemplate, imm: i32) {
+        emit!(self, |i| {
+            i.le64_keep(template.0, template.len());
+            i.imm32(imm as u32);
+        });
+    }
+
     /// Emits `template` with displacement `disp`: the same bytes as the emitter the template
     /// stands for, given the operand with that displacement.
     #[inline]
@@ -187,6 +253,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn moves_match_the_emitters_for_every_register_pair() {
+        for dst in Reg::ALL {
+            for size in Size::ALL {
+                for imm in DISPS {
+                    let (mut want, mut got) = (Assembler::new(), Assembler::new());
+                    want.mov_ri(size, dst, imm);
+                    got.code_template_imm32(CodeTemplate::mov_ri(size, dst), imm);
+                    assert_eq!(got.code(), want.code(), "mov_ri {size:?} {dst:?}, {imm:#x}");
+                }
+                for src in Reg::ALL {
+                    let (mut want, mut got) = (Assembler::new(), Assembler::new());
+                    want.mov_rr(size, dst, src);
+                    got.code_template(CodeTemplate::mov_rr(size, dst, src));
+                    assert_eq!(got.code(), want.code(), "mov_rr {size:?} {dst:?}, {src:?}");
+                }
+            }
+        }
+        let mut asm = Assembler::new();
+        asm.code_template(CodeTemplate::EMPTY);
+        assert!(asm.is_empty());
     }
 
     #[test]

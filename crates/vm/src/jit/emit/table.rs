@@ -8,7 +8,7 @@
 //! a decoded instruction's format and then its opcode, again and again, at run time.
 
 use isa::decode::operands_from_chunk;
-use isa::{Instruction, Opcode, Operands, OPCODE_COUNT};
+use isa::{Instruction, Opcode, OPCODE_COUNT};
 
 use super::{fuse, templates, Compiler};
 
@@ -38,11 +38,8 @@ pub(super) static HANDLERS: [Handler; OPCODE_COUNT] = table!(
 fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32 {
     let opcode = const { Opcode::ALL[OP as usize] };
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
-    // Loads, stores and `add_imm_64`: their code looked up by the register byte.
-    if let (Some(templates), Operands::RegRegImm { imm, .. }) =
-        (const { templates::of(Opcode::ALL[OP as usize]) }, operands)
-    {
-        c.asm.mem_template(templates[chunk as u8 as usize], imm as i32);
+    // The commonest instructions: their code looked up by the register byte.
+    if templates::emit(c, opcode, const { templates::of(Opcode::ALL[OP as usize]) }, chunk as u8, operands) {
         return 0;
     }
     let inst = Instruction { opcode, operands };

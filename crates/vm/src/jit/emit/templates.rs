@@ -1,23 +1,49 @@
-//! Precomputed code for the commonest instructions of the `reg_reg_imm` format whose code is
-//! one register-memory instruction: the loads and stores with a base register
-//! (`load_indirect_*`, `store_indirect_*`, together a third of all instructions in typical
-//! programs) and `add_imm_64` (an `lea`).
+//! Precomputed code for the commonest instructions, whose code is one x86 instruction that
+//! depends only on the opcode, the register byte and the immediate:
 //!
-//! Their code depends only on the opcode, the register byte (data register in the low
-//! nibble, base in the high one) and the immediate. So each such opcode has a table, built at
-//! compile time, of [`asm::MemTemplate`]s by register byte, and its handler emits the entry
-//! with the immediate as the displacement instead of encoding REX, ModRM and SIB field by
-//! field. The tables are built with the same choices of instruction as the general path
-//! ([`Compiler::load_from`], [`Compiler::store`], [`Compiler::alu_imm`]), and the tests check
-//! that both give the same bytes.
+//! * the loads and stores with a base register (`load_indirect_*`, `store_indirect_*`,
+//!   together a third of all instructions in typical programs) and `add_imm_64` (an `lea`):
+//!   a table of [`asm::MemTemplate`]s by register byte (data register in the low nibble, base
+//!   in the high one), emitted with the immediate as the displacement;
+//! * `load_imm`: an [`asm::CodeTemplate`] by register and the immediate's sign (a 32-bit
+//!   `mov` zero-extends, a 64-bit one sign-extends), emitted with the immediate;
+//! * `move_reg`: a [`asm::CodeTemplate`] by register byte (none when both name one
+//!   register).
+//!
+//! Each handler emits its entry instead of encoding REX, ModRM and SIB field by field. The
+//! tables are built with the same choices of instruction as the general path
+//! ([`Compiler::load_from`], [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`],
+//! `mov_imm64`), and the tests check that both give the same bytes.
 
-use asm::{Mem, MemTemplate, Reg as H, Size};
-use isa::{Opcode, Reg};
+use asm::{CodeTemplate, Mem, MemTemplate, Reg as H, Size};
+use isa::{Opcode, Operands, Reg};
 
 use super::mem::{load_kind, store_width};
-#[cfg(any(doc, test))]
-use super::Compiler;
-use super::HOST;
+use super::{Compiler, HOST};
+
+/// Emits instruction `opcode` with register byte `byte` and `operands` from its templates
+/// (`mem`: the opcode's [`MemTemplate`]s, from [`of`]), if it has them; `false` if not.
+#[inline(always)]
+pub(super) fn emit(
+    c: &mut Compiler<'_>,
+    opcode: Opcode,
+    mem: Option<&Templates>,
+    byte: u8,
+    operands: Operands,
+) -> bool {
+    match (opcode, mem, operands) {
+        (_, Some(table), Operands::RegRegImm { imm, .. }) => {
+            c.asm.mem_template(table[byte as usize], imm as i32);
+        }
+        (Opcode::LoadImm, _, Operands::RegImm { imm, .. }) => {
+            let template = LOAD_IMM[(byte & 15) as usize][(imm >> 31) as usize];
+            c.asm.code_template_imm32(template, imm as i32);
+        }
+        (Opcode::MoveReg, _, _) => c.asm.code_template(MOVE_REG[byte as usize]),
+        _ => return false,
+    }
+    true
+}
 
 /// The templates of one opcode, by register byte.
 pub(super) type Templates = [MemTemplate; 256];
@@ -55,6 +81,35 @@ static STORE_U32: Templates = build(Opcode::StoreIndirectU32);
 static STORE_U64: Templates = build(Opcode::StoreIndirectU64);
 static ADD_IMM_64: Templates = build(Opcode::AddImm64);
 
+/// `load_imm` by register nibble and the immediate's sign bit: `mov r32, imm32` (which
+/// zero-extends) or `mov r64, imm32` (which sign-extends), as `mov_imm64` picks them.
+static LOAD_IMM: [[CodeTemplate; 2]; 16] = {
+    let mut table = [[CodeTemplate::EMPTY; 2]; 16];
+    let mut nibble = 0;
+    while nibble < 16 {
+        let reg = HOST[Reg::from_nibble(nibble as u8).index()];
+        table[nibble] = [CodeTemplate::mov_ri(Size::S32, reg), CodeTemplate::mov_ri(Size::S64, reg)];
+        nibble += 1;
+    }
+    table
+};
+
+/// `move_reg` by register byte (destination in the low nibble): a 64-bit `mov`, or nothing
+/// when both nibbles name one register.
+static MOVE_REG: [CodeTemplate; 256] = {
+    let mut table = [CodeTemplate::EMPTY; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let d = HOST[Reg::from_nibble(byte as u8).index()];
+        let s = HOST[Reg::from_nibble((byte >> 4) as u8).index()];
+        if d as u8 != s as u8 {
+            table[byte] = CodeTemplate::mov_rr(Size::S64, d, s);
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// The template of `opcode` for the register byte `byte`.
 const fn template(opcode: Opcode, byte: u8) -> MemTemplate {
     let data = HOST[Reg::from_nibble(byte).index()];
@@ -90,31 +145,53 @@ mod tests {
     /// Immediates covering every displacement size, zero and the extremes.
     const IMMS: [u32; 9] = [0, 1, 0x7F, 0x80, 0xFFFF_FF80, 0xFFFF_FF7F, 0x1234_5678, 0x8000_0000, u32::MAX];
 
-    #[test]
-    fn templates_give_the_general_paths_code_for_every_register_byte() {
+    /// The code the general path ([`Compiler::instruction`]) gives `opcode` with `operands`.
+    fn general(opcode: Opcode, operands: Operands) -> Vec<u8> {
         let code = [0u8; 1];
         let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
+        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free);
+        let start = c.asm.offset() as usize;
+        c.instruction(0, 1, isa::Instruction { opcode, operands });
+        c.asm.code()[start..].to_vec()
+    }
+
+    /// The code [`emit`] gives `opcode` with register byte `byte` and `operands`, or `None`.
+    fn templated(opcode: Opcode, byte: u8, operands: Operands) -> Option<Vec<u8>> {
+        let code = [0u8; 1];
+        let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
+        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free);
+        let start = c.asm.offset() as usize;
+        emit(&mut c, opcode, of(opcode), byte, operands).then(|| c.asm.code()[start..].to_vec())
+    }
+
+    #[test]
+    fn templates_give_the_general_paths_code_for_every_register_byte() {
         let mut checked = 0;
         for &opcode in &Opcode::ALL[..OPCODE_COUNT] {
-            let Some(table) = of(opcode) else { continue };
             for byte in 0..=255u8 {
                 let (a, b) = (Reg::from_nibble(byte), Reg::from_nibble(byte >> 4));
                 for imm in IMMS {
-                    let mut general = Compiler::new(view, &[], isa::gas::CostModel::Free);
-                    let start = general.asm.offset();
-                    let inst = isa::Instruction { opcode, operands: Operands::RegRegImm { a, b, imm } };
-                    general.instruction(0, 1, inst);
-                    let mut templated = asm::Assembler::new();
-                    templated.mem_template(table[byte as usize], imm as i32);
-                    assert_eq!(
-                        templated.code(),
-                        &general.asm.code()[start as usize..],
-                        "{opcode:?} {a:?}, {b:?}, {imm:#x}"
-                    );
+                    let operands = match opcode {
+                        Opcode::LoadImm => Operands::RegImm { reg: a, imm },
+                        Opcode::MoveReg => Operands::RegReg { d: a, s: b },
+                        _ if of(opcode).is_some() => Operands::RegRegImm { a, b, imm },
+                        _ => continue,
+                    };
+                    let what = format!("{opcode:?} {operands:?}");
+                    assert_eq!(templated(opcode, byte, operands), Some(general(opcode, operands)), "{what}");
+                    checked += 1;
                 }
             }
-            checked += 1;
         }
-        assert_eq!(checked, 12, "every opcode with templates was checked");
+        // Twelve opcodes with memory templates, `load_imm` and `move_reg`.
+        assert_eq!(checked, 14 * 256 * IMMS.len(), "every opcode with templates was checked");
+    }
+
+    #[test]
+    fn other_instructions_are_left_to_the_general_path() {
+        let operands = Operands::RegRegImm { a: Reg::A0, b: Reg::A1, imm: 4 };
+        assert_eq!(templated(Opcode::AndImm, 0x87, operands), None);
+        let operands = Operands::RegImm { reg: Reg::A0, imm: 4 };
+        assert_eq!(templated(Opcode::LoadU64, 0x07, operands), None);
     }
 }
