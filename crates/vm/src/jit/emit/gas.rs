@@ -6,7 +6,7 @@
 //! in, they cost a fraction of encoding them instruction by instruction. The tests check that
 //! the templates are exactly what the assembler's emitters produce.
 
-use asm::Reg as H;
+use asm::{Assembler, Reg as H};
 
 use super::{Compiler, GAS, TMP};
 
@@ -24,23 +24,24 @@ pub(super) const OUT_OF_GAS_FIELD: u32 = 9;
 // The templates name these registers in their bytes.
 const _: () = assert!(matches!(GAS, H::R15) && matches!(TMP, H::Rcx));
 
-/// `mov ecx, block` then a `jmp` from `at` to code offset `target` (behind `at`): the short
-/// form when its rel8 reaches, as [`asm::Assembler::jmp`] would pick. Returns the bytes and
-/// how many of them are the stub.
+/// Emits `mov ecx, block` then a `jmp` to code offset `target` (behind the code): the short
+/// form when its rel8 reaches, as [`Assembler::jmp`] would pick.
 #[inline(always)]
-fn stub(block: u32, at: u32, target: u32) -> ([u8; 10], usize) {
+fn stub(asm: &mut Assembler, block: u32, target: u32) {
+    let at = asm.offset();
     let [b0, b1, b2, b3] = block.to_le_bytes();
     let short = target.wrapping_sub(at + 7) as i32;
     if short as i8 as i32 == short {
-        return ([0xB9, b0, b1, b2, b3, 0xEB, short as u8, 0, 0, 0], 7);
+        asm.raw([0xB9, b0, b1, b2, b3, 0xEB, short as u8]);
+    } else {
+        let [r0, r1, r2, r3] = target.wrapping_sub(at + 10).to_le_bytes();
+        asm.raw([0xB9, b0, b1, b2, b3, 0xE9, r0, r1, r2, r3]);
     }
-    let [r0, r1, r2, r3] = target.wrapping_sub(at + 10).to_le_bytes();
-    ([0xB9, b0, b1, b2, b3, 0xE9, r0, r1, r2, r3], 10)
 }
 
 impl Compiler<'_> {
-    /// Emits the gas charge that starts a block; returns where its cost goes (see
-    /// [`Self::patch_charge`]).
+    /// Emits the gas charge that starts a block; returns where its cost goes (patched in by
+    /// [`Self::close_block`]).
     #[inline(always)]
     pub(super) fn emit_charge(&mut self) -> u32 {
         let native = self.asm.offset();
@@ -55,17 +56,14 @@ impl Compiler<'_> {
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
             self.asm.patch_rel32(self.blocks[index].native + OUT_OF_GAS_FIELD, at);
-            match stub(index as u32, at, out_of_gas) {
-                (bytes, 10) => self.asm.raw(bytes),
-                (bytes, _) => self.asm.raw(*bytes.first_chunk::<7>().expect("seven of ten bytes")),
-            }
+            stub(&mut self.asm, index as u32, out_of_gas);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use asm::{AluOp, Assembler, Cond, Size};
+    use asm::{AluOp, Cond, Size};
 
     use super::*;
 
@@ -81,15 +79,15 @@ mod tests {
     #[test]
     fn stubs_are_the_assemblers_mov_and_jmp_at_every_distance() {
         for (block, padding) in [(0, 0), (1, 100), (7, 121), (8, 122), (0x1234_5678, 123), (3, 5000)] {
-            let mut asm = Assembler::new();
-            let target = asm.new_label();
-            asm.bind(target);
-            asm.nop(padding);
-            let at = asm.offset();
-            asm.mov_ri(Size::S32, TMP, block as i32);
-            asm.jmp(target);
-            let (bytes, len) = stub(block, at, 0);
-            assert_eq!(&bytes[..len], &asm.code()[at as usize..], "block {block}, {padding} bytes after");
+            let (mut want, mut got) = (Assembler::new(), Assembler::new());
+            let target = want.new_label();
+            want.bind(target);
+            want.nop(padding);
+            got.nop(padding);
+            want.mov_ri(Size::S32, TMP, block as i32);
+            want.jmp(target);
+            stub(&mut got, block, 0);
+            assert_eq!(got.code(), want.code(), "block {block}, {padding} bytes after");
         }
     }
 }

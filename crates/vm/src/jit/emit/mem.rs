@@ -38,21 +38,22 @@ pub(super) const fn store_width(opcode: Opcode) -> Option<Width> {
     })
 }
 
-impl Compiler<'_> {
-    /// The operand for guest address `base + offset` (mod 2^32); `base` `None` is absolute.
-    fn address(&mut self, base: Option<H>, offset: u32) -> Mem {
-        match base {
-            None => Mem::abs(offset as i32),
-            Some(base) => Mem::base(base, offset as i32),
-        }
-        .gs()
-        .addr32()
+/// The operand for guest address `base + offset` (mod 2^32); `base` `None` is absolute.
+#[inline(always)]
+pub(super) const fn guest(base: Option<H>, offset: u32) -> Mem {
+    match base {
+        None => Mem::abs(offset as i32),
+        Some(base) => Mem::base(base, offset as i32),
     }
+    .gs()
+    .addr32()
+}
 
+impl Compiler<'_> {
     /// A load into `d` from `base + offset`; `false` if `opcode` is not a load.
     #[inline(always)]
     pub(super) fn load(&mut self, opcode: Opcode, d: H, base: Option<H>, offset: u32) -> bool {
-        let mem = self.address(base, offset);
+        let mem = guest(base, offset);
         self.load_from(opcode, d, mem)
     }
 
@@ -79,7 +80,7 @@ impl Compiler<'_> {
     #[inline(always)]
     pub(super) fn store(&mut self, opcode: Opcode, value: H, base: Option<H>, offset: u32) -> bool {
         let Some(width) = store_width(opcode) else { return false };
-        let mem = self.address(base, offset);
+        let mem = guest(base, offset);
         self.asm.store(width, mem, value);
         true
     }
@@ -88,7 +89,7 @@ impl Compiler<'_> {
     #[inline(always)]
     pub(super) fn store_imm(&mut self, opcode: Opcode, value: u32, base: Option<H>, offset: u32) -> bool {
         let Some(width) = store_width(opcode) else { return false };
-        let mem = self.address(base, offset);
+        let mem = guest(base, offset);
         // 64-bit stores write the immediate sign-extended, which `mov qword [m], imm32` does.
         debug_assert!(width != Width::W64 || sext(value) as i64 == i64::from(value as i32));
         self.asm.store_imm(width, mem, value as i32);

@@ -2,7 +2,7 @@
 //! depends only on the opcode, the register byte and the immediate:
 //!
 //! * the loads and stores with a base register (`load_indirect_*`, `store_indirect_*`,
-//!   together a third of all instructions in typical programs) and `add_imm_64` (an `lea`):
+//!   a fifth to a third of all instructions in typical programs) and `add_imm_64` (an `lea`):
 //!   a table of [`asm::MemTemplate`]s by register byte (data register in the low nibble, base
 //!   in the high one), emitted with the immediate as the displacement;
 //! * `load_imm`: an [`asm::CodeTemplate`] by register and the immediate's sign (a 32-bit
@@ -18,7 +18,7 @@
 use asm::{CodeTemplate, Mem, MemTemplate, Reg as H, Size};
 use isa::{Opcode, Operands, Reg};
 
-use super::mem::{load_kind, store_width};
+use super::mem::{guest, load_kind, store_width};
 use super::{Compiler, HOST};
 
 /// Emits instruction `opcode` with register byte `byte` and `operands` from its templates
@@ -114,13 +114,12 @@ static MOVE_REG: [CodeTemplate; 256] = {
 const fn template(opcode: Opcode, byte: u8) -> MemTemplate {
     let data = HOST[Reg::from_nibble(byte).index()];
     let base = HOST[Reg::from_nibble(byte >> 4).index()];
-    // Guest memory: `gs:[base32 + offset]` (see `Compiler::load`).
-    let guest = Mem::base(base, 0).gs().addr32();
+    let memory = guest(Some(base), 0);
     match (opcode, load_kind(opcode), store_width(opcode)) {
         (Opcode::AddImm64, _, _) => MemTemplate::lea(Size::S64, data, Mem::base(base, 0)),
-        (_, Some((width, false)), _) => MemTemplate::load(width, data, guest),
-        (_, Some((width, true)), _) => MemTemplate::load_sx(Size::S64, width, data, guest),
-        (_, None, Some(width)) => MemTemplate::store(width, guest, data),
+        (_, Some((width, false)), _) => MemTemplate::load(width, data, memory),
+        (_, Some((width, true)), _) => MemTemplate::load_sx(Size::S64, width, data, memory),
+        (_, None, Some(width)) => MemTemplate::store(width, memory, data),
         _ => panic!("no template for this opcode"),
     }
 }
