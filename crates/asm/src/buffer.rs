@@ -147,6 +147,15 @@ impl Assembler {
         self.buf[at..at + 4].copy_from_slice(&value.to_le_bytes());
     }
 
+    /// Overwrites the `N` emitted bytes at offset `at` (a sequence written earlier with
+    /// placeholder fields) in one write.
+    #[inline]
+    pub fn patch_raw<const N: usize>(&mut self, at: u32, bytes: [u8; N]) {
+        let at = at as usize;
+        assert!(at + N <= self.pos, "patch outside the emitted code");
+        self.buf[at..at + N].copy_from_slice(&bytes);
+    }
+
     /// Appends raw bytes (data, or code produced elsewhere).
     pub fn bytes(&mut self, data: &[u8]) {
         self.reserve(data.len());

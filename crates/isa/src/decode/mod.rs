@@ -13,7 +13,7 @@ mod reference;
 mod tests;
 mod walk;
 
-pub use operands::{decode_operands, operands_from_chunk, read_imm};
+pub use operands::{decode_operands, imm_after_reg_byte, operands_from_chunk, read_imm};
 pub use walk::{Instructions, Position, Positions};
 
 use crate::inst::{Decoded, DecodedKind, Instruction, TERMINATORS};

@@ -36,6 +36,14 @@ fn imm(chunk: u128, at: u32, len: u32) -> u32 {
     ((((raw << 32) << up) as i64 >> 32) >> up) as u32
 }
 
+/// The immediate of an instruction whose operands are one register byte and one immediate
+/// (formats `RegImm` and `RegRegImm`), from its operand `chunk` and skip: what
+/// [`operands_from_chunk`] gives as `imm` for those formats.
+#[inline(always)]
+pub fn imm_after_reg_byte(chunk: u128, skip: u32) -> u32 {
+    imm(chunk, 1, skip.saturating_sub(1).min(4))
+}
+
 /// Byte `i` of `chunk`.
 #[inline(always)]
 fn byte(chunk: u128, i: u32) -> u8 {
@@ -63,7 +71,7 @@ pub fn operands_from_chunk(opcode: Opcode, pc: u32, chunk: u128, skip: u32) -> O
             let l1 = u32::from(b0 & 7).min(4);
             Operands::ImmImm { imm1: imm(chunk, 1, l1), imm2: imm(chunk, 1 + l1, rest(1 + l1)) }
         }
-        Format::RegImm => Operands::RegImm { reg: lo0, imm: imm(chunk, 1, rest(1)) },
+        Format::RegImm => Operands::RegImm { reg: lo0, imm: imm_after_reg_byte(chunk, skip) },
         Format::RegImmImm => {
             let l1 = u32::from((b0 >> 4) & 7).min(4);
             let imm1 = imm(chunk, 1, l1);
@@ -77,7 +85,7 @@ pub fn operands_from_chunk(opcode: Opcode, pc: u32, chunk: u128, skip: u32) -> O
             Operands::RegImmOffset { reg: lo0, imm: imm1, target: pc.wrapping_add(imm2) }
         }
         Format::RegReg => Operands::RegReg { d: lo0, s: hi0 },
-        Format::RegRegImm => Operands::RegRegImm { a: lo0, b: hi0, imm: imm(chunk, 1, rest(1)) },
+        Format::RegRegImm => Operands::RegRegImm { a: lo0, b: hi0, imm: imm_after_reg_byte(chunk, skip) },
         Format::RegRegOffset => {
             Operands::RegRegOffset { a: lo0, b: hi0, target: pc.wrapping_add(imm(chunk, 1, rest(1))) }
         }

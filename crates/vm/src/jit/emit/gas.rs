@@ -8,12 +8,21 @@
 
 use asm::{Assembler, Reg as H};
 
-use super::{Compiler, GAS, TMP};
+use super::{Block, Compiler, GAS, TMP};
 
-/// A block's gas charge: `sub r15, imm32` (the cost, patched in when the block ends, at
-/// [`COST_FIELD`]) and `jl rel32` (aimed at the block's out-of-gas stub, at
-/// [`OUT_OF_GAS_FIELD`]; until then it jumps to the next instruction).
+/// A block's gas charge: `sub r15, imm32` (the cost, at [`COST_FIELD`]) and `jl rel32`
+/// (aimed at the block's out-of-gas stub, at [`OUT_OF_GAS_FIELD`]). Both fields are zero
+/// while the walk emits the blocks, and filled in together when the stubs are emitted.
 const CHARGE: [u8; 13] = [0x49, 0x81, 0xEF, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
+
+/// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
+#[inline(always)]
+fn charge(cost: u32, rel: u32) -> [u8; 13] {
+    let mut bytes = CHARGE;
+    bytes[COST_FIELD as usize..][..4].copy_from_slice(&cost.to_le_bytes());
+    bytes[OUT_OF_GAS_FIELD as usize..][..4].copy_from_slice(&rel.to_le_bytes());
+    bytes
+}
 
 /// Where a block's charge keeps its cost (an imm32), from the block's start.
 const COST_FIELD: u32 = 3;
@@ -40,22 +49,22 @@ fn stub(asm: &mut Assembler, block: u32, target: u32) {
 }
 
 impl Compiler<'_> {
-    /// Emits the gas charge that starts a block; returns where its cost goes (patched in by
-    /// [`Self::close_block`]).
+    /// Emits the gas charge that starts a block, its fields still zero (see [`CHARGE`]).
     #[inline(always)]
-    pub(super) fn emit_charge(&mut self) -> u32 {
-        let native = self.asm.offset();
+    pub(super) fn emit_charge(&mut self) {
         self.asm.raw(CHARGE);
-        native + COST_FIELD
     }
 
-    /// Emits each block's out-of-gas stub (`mov ecx, block index; jmp out_of_gas`) and aims
-    /// the block's charge at it. `out_of_gas` is the shared stub's offset, before all of them.
+    /// Emits each block's out-of-gas stub (`mov ecx, block index; jmp out_of_gas`) and
+    /// completes the block's charge: its cost, and its branch aimed at the stub. `out_of_gas`
+    /// is the shared stub's offset, before all of them.
     pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) {
         self.asm.reserve(self.blocks.len() * 10);
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
-            self.asm.patch_rel32(self.blocks[index].native + OUT_OF_GAS_FIELD, at);
+            let Block { native, cost, .. } = self.blocks[index];
+            let rel = at.wrapping_sub(native + CHARGE.len() as u32);
+            self.asm.patch_raw(native, charge(cost, rel));
             stub(&mut self.asm, index as u32, out_of_gas);
         }
     }
@@ -74,6 +83,19 @@ mod tests {
         let branch = asm.jcc_forward(Cond::L);
         assert_eq!(asm.code(), CHARGE);
         assert_eq!((cost, branch), (COST_FIELD, OUT_OF_GAS_FIELD));
+    }
+
+    #[test]
+    fn a_completed_charge_is_the_assemblers_sub_and_jl_to_its_stub() {
+        for (cost, distance) in
+            [(0, 0), (1, 7), (0x7F, 0x80), (0x1234_5678, 0x0765_4321), (i32::MAX, 1 << 20)]
+        {
+            let mut asm = Assembler::new();
+            asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            let branch = asm.jcc_forward(Cond::L);
+            asm.patch_rel32(branch, CHARGE.len() as u32 + distance);
+            assert_eq!(asm.code(), charge(cost as u32, distance), "cost {cost}, stub {distance} bytes after");
+        }
     }
 
     #[test]

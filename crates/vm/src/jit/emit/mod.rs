@@ -168,7 +168,7 @@ impl<'a> Compiler<'a> {
         let mut pc = 0;
         while !view.is_empty() {
             let mut p = view.position_at(pc);
-            let patch = c.open_block(p.pc);
+            c.open_block(p.pc);
             let mut cost = 0u64;
             loop {
                 cost += u64::from(cost_model.cost(p.opcode));
@@ -178,8 +178,12 @@ impl<'a> Compiler<'a> {
                     pending -= 1;
                     c.fused_member(p.pc, pending == 0);
                 } else if p.kind == DecodedKind::Valid {
+                    // The loads, stores and `add_imm_64` come from templates (see
+                    // `templates`), the others from their opcode's handler.
                     let chunk = view.operand_chunk(p.pc);
-                    pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
+                    if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1) {
+                        pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
+                    }
                 } else {
                     // (Invalid positions decode as `trap`, which ends a block.)
                     c.trap(p.pc);
@@ -189,7 +193,7 @@ impl<'a> Compiler<'a> {
                 }
                 p = view.position_at(p.next_pc());
             }
-            c.close_block(patch, cost)?;
+            c.close_block(cost)?;
             if p.ends_walk(view.code.len()) {
                 break;
             }
@@ -242,24 +246,21 @@ impl<'a> Compiler<'a> {
     }
 
     /// Starts the block at `pc`: records where its code starts and emits its gas charge,
-    /// whose cost is patched in by [`Self::close_block`] at the returned offset (`None`
-    /// without metering), and whose out-of-gas branch [`Self::emit_cold`] aims.
-    fn open_block(&mut self, pc: u32) -> Option<u32> {
+    /// whose cost and out-of-gas branch [`Self::emit_cold`] fills in.
+    fn open_block(&mut self, pc: u32) {
         let native = self.asm.offset();
         self.block_starts[pc as usize] = native + 1;
-        let patch = (self.cost_model != CostModel::Free).then(|| self.emit_charge());
+        if self.cost_model != CostModel::Free {
+            self.emit_charge();
+        }
         self.blocks.push(Block { pc, native, cost: 0 });
-        patch
     }
 
     /// Ends the block opened last, which costs `cost`.
-    fn close_block(&mut self, patch: Option<u32>, cost: u64) -> Result<(), CompileError> {
+    fn close_block(&mut self, cost: u64) -> Result<(), CompileError> {
         let block = self.blocks.last_mut().expect("an open block was recorded");
         let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
         block.cost = cost as u32;
-        if let Some(patch) = patch {
-            self.asm.patch_u32(patch, cost as u32);
-        }
         Ok(())
     }
 

@@ -38,8 +38,9 @@ pub(super) static HANDLERS: [Handler; OPCODE_COUNT] = table!(
 fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32 {
     let opcode = const { Opcode::ALL[OP as usize] };
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
-    // The commonest instructions: their code looked up by the register byte.
-    if templates::emit(c, opcode, const { templates::of(Opcode::ALL[OP as usize]) }, chunk as u8, operands) {
+    // `load_imm` and `move_reg`: their code looked up by the register byte. (The memory
+    // instructions with templates never get here: the compile loop emits them.)
+    if templates::emit_reg(c, opcode, chunk as u8, operands) {
         return 0;
     }
     let inst = Instruction { opcode, operands };
