@@ -15,9 +15,9 @@
 //! indirect call to a handler: measured on `jam-bootstrap-service`, that saved 1.6 % of the
 //! compile's host instructions and more of its time (BENCHMARKS.md). `load_imm` and
 //! `move_reg` are emitted by their handlers ([`emit_reg`]): a second test in the loop cost
-//! more than it saved. The tables are built with the same choices of instruction as the general path
-//! ([`Compiler::load_from`], [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`],
-//! `mov_imm64`), and the tests check that both give the same bytes.
+//! more than it saved. The tables are built with the same choices of instruction as the
+//! general path ([`Compiler::load_from`], [`Compiler::store`], [`Compiler::alu_imm`],
+//! [`Compiler::alu2`], `mov_imm64`), and the tests check that both give the same bytes.
 
 use asm::{CodeTemplate, Mem, MemTemplate, Reg as H, Size};
 use isa::decode::imm_after_reg_byte;
