@@ -52,52 +52,52 @@ pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, byte: u8, operands:
     true
 }
 
-/// Each opcode's memory templates, if it has them, by [`Opcode::index`].
-static MEM: [Option<&Templates>; OPCODE_COUNT] = {
-    let mut table = [None; OPCODE_COUNT];
-    let mut index = 0;
-    while index < OPCODE_COUNT {
-        table[index] = of(Opcode::ALL[index]);
-        index += 1;
-    }
-    table
+/// The opcodes with memory templates.
+const MEM_OPCODES: [Opcode; 12] = {
+    use Opcode as O;
+    [
+        O::LoadIndirectU8,
+        O::LoadIndirectI8,
+        O::LoadIndirectU16,
+        O::LoadIndirectI16,
+        O::LoadIndirectU32,
+        O::LoadIndirectI32,
+        O::LoadIndirectU64,
+        O::StoreIndirectU8,
+        O::StoreIndirectU16,
+        O::StoreIndirectU32,
+        O::StoreIndirectU64,
+        O::AddImm64,
+    ]
 };
 
 /// The templates of one opcode, by register byte.
 type Templates = [MemTemplate; 256];
 
-/// The templates of `opcode`, if it has them.
-const fn of(opcode: Opcode) -> Option<&'static Templates> {
-    use Opcode as O;
-    Some(match opcode {
-        O::LoadIndirectU8 => &LOAD_U8,
-        O::LoadIndirectI8 => &LOAD_I8,
-        O::LoadIndirectU16 => &LOAD_U16,
-        O::LoadIndirectI16 => &LOAD_I16,
-        O::LoadIndirectU32 => &LOAD_U32,
-        O::LoadIndirectI32 => &LOAD_I32,
-        O::LoadIndirectU64 => &LOAD_U64,
-        O::StoreIndirectU8 => &STORE_U8,
-        O::StoreIndirectU16 => &STORE_U16,
-        O::StoreIndirectU32 => &STORE_U32,
-        O::StoreIndirectU64 => &STORE_U64,
-        O::AddImm64 => &ADD_IMM_64,
-        _ => return None,
-    })
-}
+/// What the tables hold before they are built (every entry is overwritten).
+const FILLER: MemTemplate = MemTemplate::lea(Size::S64, H::Rax, Mem::base(H::Rax, 0));
 
-static LOAD_U8: Templates = build(Opcode::LoadIndirectU8);
-static LOAD_I8: Templates = build(Opcode::LoadIndirectI8);
-static LOAD_U16: Templates = build(Opcode::LoadIndirectU16);
-static LOAD_I16: Templates = build(Opcode::LoadIndirectI16);
-static LOAD_U32: Templates = build(Opcode::LoadIndirectU32);
-static LOAD_I32: Templates = build(Opcode::LoadIndirectI32);
-static LOAD_U64: Templates = build(Opcode::LoadIndirectU64);
-static STORE_U8: Templates = build(Opcode::StoreIndirectU8);
-static STORE_U16: Templates = build(Opcode::StoreIndirectU16);
-static STORE_U32: Templates = build(Opcode::StoreIndirectU32);
-static STORE_U64: Templates = build(Opcode::StoreIndirectU64);
-static ADD_IMM_64: Templates = build(Opcode::AddImm64);
+/// The templates of each of [`MEM_OPCODES`], in that order.
+static MEM_TABLES: [Templates; MEM_OPCODES.len()] = {
+    let mut tables = [[FILLER; 256]; MEM_OPCODES.len()];
+    let mut i = 0;
+    while i < MEM_OPCODES.len() {
+        tables[i] = build(MEM_OPCODES[i]);
+        i += 1;
+    }
+    tables
+};
+
+/// Each opcode's memory templates, if it has them, by [`Opcode::index`].
+static MEM: [Option<&Templates>; OPCODE_COUNT] = {
+    let mut table = [None; OPCODE_COUNT];
+    let mut i = 0;
+    while i < MEM_OPCODES.len() {
+        table[MEM_OPCODES[i].index()] = Some(&MEM_TABLES[i]);
+        i += 1;
+    }
+    table
+};
 
 /// `load_imm` by register nibble and the immediate's sign bit: `mov r32, imm32` (which
 /// zero-extends) or `mov r64, imm32` (which sign-extends), as `mov_imm64` picks them.
@@ -144,7 +144,7 @@ const fn template(opcode: Opcode, byte: u8) -> MemTemplate {
 
 /// The table of `opcode`.
 const fn build(opcode: Opcode) -> Templates {
-    let mut table = [MemTemplate::lea(Size::S64, H::Rax, Mem::base(H::Rax, 0)); 256];
+    let mut table = [FILLER; 256];
     let mut byte = 0;
     while byte < 256 {
         table[byte] = template(opcode, byte as u8);
@@ -211,7 +211,7 @@ mod tests {
                     let operands = match opcode {
                         Opcode::LoadImm => Operands::RegImm { reg: a, imm },
                         Opcode::MoveReg => Operands::RegReg { d: a, s: b },
-                        _ if of(opcode).is_some() => Operands::RegRegImm { a, b, imm },
+                        _ if MEM[opcode.index()].is_some() => Operands::RegRegImm { a, b, imm },
                         _ => continue,
                     };
                     let (chunk, skip) = chunk(byte, imm);
