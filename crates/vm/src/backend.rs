@@ -27,6 +27,15 @@ impl Entry {
     /// The bit that marks a fresh start.
     const FRESH: u64 = 1 << 63;
 
+    /// A compiled instance that runs, or ran, with its host calls served from inside the
+    /// code (`jit::host`): it resumes at the context's resumption address, which the last
+    /// host call stored (the run ended in a host function's failure or panic, or a host
+    /// function is running). Only `jit::run` sets it, before entering the code with a
+    /// handler, and it reads it (when a run starts); anything else that moves the instance
+    /// replaces it, which is how the dispatcher notices with one comparison. It reads as a
+    /// resumption (so [`crate::Instance::pc`] is the `Cpu`'s); zero is no native address.
+    pub(crate) const LINKED: Entry = Entry(0);
+
     /// A new start at code offset `pc`.
     pub(crate) const fn fresh(pc: u32) -> Entry {
         Entry(Entry::FRESH | pc as u64)

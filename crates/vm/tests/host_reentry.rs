@@ -253,3 +253,27 @@ fn a_host_function_replaces_the_instance() {
     assert_eq!(out[0].2, 3);
     assert!(out[0].1 < 1000);
 }
+
+#[test]
+fn a_host_function_resumes_the_same_instance_from_its_call() {
+    let out = on_backends(
+        4,
+        |caller, a0, _, n| {
+            if n == 1 {
+                // Run this very instance on, nested, from just after this `ecalli` (its a0
+                // still the guest's argument, 1): one round (s1 = 2, memory 1 + 2) up to the
+                // same `ecalli` again, a host call the nested run has no handler for.
+                let pc = caller.instance.pc();
+                assert_eq!(caller.instance.run(), ExitReason::HostCall(0));
+                assert_eq!((caller.instance.pc(), caller.instance.reg(Reg::A0)), (pc, 2));
+            }
+            Ok(a0)
+        },
+        false,
+    );
+    // The hook's result (a0 = 1) goes into the state the nested run left, and the call runs
+    // on from after the second `ecalli`: s1 = 2 (memory 5), then one more round with a third
+    // call (s1 = 3, memory 8).
+    assert_eq!(out[0].0, "Halt a0=8");
+    assert_eq!(out[0].2, 3);
+}

@@ -2,16 +2,17 @@
 //!
 //! When [`crate::Instance::resume_call`] runs compiled code it links its host functions to
 //! the run: the context's `host_fn` holds [`dispatch`]`::<H>` and `host_data` a [`HostLink`].
-//! At an `ecalli` the code saves the guest registers and gas and calls the dispatcher on the
-//! same native stack, which brings the instance up to date (its pc and the resumption point;
-//! registers and gas are already in its `Cpu`), hands the handler `&mut Instance` and, if
-//! nothing but registers, gas and memory changed, lets the code reload the state and carry on. A round
-//! trip is then two plain `call`/`ret` pairs and the handler itself: no exit through the
-//! entry trampoline, no run loop.
+//! At an `ecalli` the code stores the pc, the guest registers and gas into the instance's
+//! `Cpu` and the resumption address into the context, and calls the dispatcher on the same
+//! native stack. The instance is then up to date as it is: its entry, set once per run, is
+//! [`Entry::LINKED`] ("resume at the context's resumption address"). The dispatcher hands
+//! the handler `&mut Instance` and, if nothing but registers, gas and memory changed, lets
+//! the code reload the state and carry on. A round trip is then two plain `call`/`ret` pairs
+//! and the handler itself: no exit through the entry trampoline, no run loop.
 //!
 //! The handler may do anything safe Rust allows with the instance: set another start
 //! ([`crate::Instance::set_next_pc`]), reset it, run it again (nested), even replace it. Every
-//! such change leaves its position other than "just after this `ecalli`", and the dispatcher
+//! such change leaves its entry other than [`Entry::LINKED`], and the dispatcher
 //! then stops the code at once ([`HostStop::Redirected`]) without reading the context again,
 //! and the caller's loop starts over from whatever the instance now says. A nested run of
 //! the same instance puts back the context's stack pointer and dispatcher when it ends.
@@ -32,7 +33,7 @@ use crate::error::Error;
 use crate::imports::HostError;
 use crate::instance::Instance;
 
-use super::vmctx::{self, HostAnswer};
+use super::vmctx::HostAnswer;
 
 /// What serves host calls for a run (the import table and the embedder's data).
 pub(crate) trait HostHandler {
@@ -105,8 +106,6 @@ pub(crate) struct HostLink<H> {
     pub handler: *mut H,
     /// The guest base of the instance's reservation (to notice a replaced instance).
     pub base: usize,
-    /// The resumption point of the host call being served (kept here across the handler).
-    pub resume: usize,
     /// The index of the host call being served (kept here across the handler).
     pub index: u32,
     /// Set when the dispatcher stops the code.
@@ -114,18 +113,13 @@ pub(crate) struct HostLink<H> {
 }
 
 /// The dispatcher of runs without a handler: every host call exits to the caller.
-pub(crate) extern "sysv64" fn no_host(_: *mut u8, _: u32, _: u64) -> HostAnswer {
+pub(crate) extern "sysv64" fn no_host(_: *mut u8, _: u32) -> HostAnswer {
     HostAnswer::Exit
 }
 
-/// The dispatcher compiled code calls (see the module note); `resume` is the native address
-/// just after the `ecalli`.
-pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
-    link: *mut HostLink<H>,
-    index: u32,
-    resume: u64,
-) -> HostAnswer {
-    match catch_unwind(AssertUnwindSafe(|| serve(link, index, resume as usize))) {
+/// The dispatcher compiled code calls for host call `index` (see the module note).
+pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(link: *mut HostLink<H>, index: u32) -> HostAnswer {
+    match catch_unwind(AssertUnwindSafe(|| serve(link, index))) {
         Ok(answer) => answer,
         Err(payload) => stop(link, HostStop::Panicked(payload)),
     }
@@ -133,18 +127,17 @@ pub(crate) extern "sysv64" fn dispatch<H: HostHandler>(
 
 /// Serves one host call. `link` is read through the raw pointer before and after the
 /// handler, never kept as a reference across it: what the code needs afterwards (the
-/// instance, its base, the resumption point) is reloaded from the link, so the dispatcher
+/// instance and its base) is reloaded from the link, so the dispatcher
 /// keeps almost nothing in registers across the handler (its prologue and epilogue are most
 /// of a round trip's cost).
 #[inline(always)]
-fn serve<H: HostHandler>(link: *mut HostLink<H>, index: u32, resume: usize) -> HostAnswer {
+fn serve<H: HostHandler>(link: *mut HostLink<H>, index: u32) -> HostAnswer {
     // SAFETY: `link` is the `host_data` that `run_instance` stored in the context next to
     // this function, pointing at a `HostLink<H>` in its frame that outlives the call into the
     // code; nothing else uses it while the code runs.
-    let (instance, handler, base) = unsafe {
-        (*link).resume = resume;
+    let (instance, handler) = unsafe {
         (*link).index = index;
-        ((*link).instance, (*link).handler, (*link).base)
+        ((*link).instance, (*link).handler)
     };
     {
         // SAFETY: see the module note: `link.instance` is the only path to the instance while
@@ -152,16 +145,6 @@ fn serve<H: HostHandler>(link: *mut HostLink<H>, index: u32, resume: usize) -> H
         let instance = unsafe { &mut *instance };
         // SAFETY: `link.handler` comes from the `&mut H` the run was given, unused meanwhile.
         let handler = unsafe { &mut *handler };
-        let parts = instance.parts();
-        // (Written only when they change: a host call in a loop leaves them as they are, and
-        // rewriting them made the round trip a fifth slower, see BENCHMARKS.md.)
-        let pc = context_at(base).pc;
-        if parts.cpu.pc != pc {
-            parts.cpu.pc = pc;
-        }
-        if *parts.entry != Entry::resume(resume) {
-            *parts.entry = Entry::resume(resume);
-        }
         if let Err(failure) = handler.call(instance, index) {
             // (Read back from the link rather than kept in a register across the handler.)
             // SAFETY: as above.
@@ -170,18 +153,13 @@ fn serve<H: HostHandler>(link: *mut HostLink<H>, index: u32, resume: usize) -> H
         }
     }
     // SAFETY: as above; the handler's references are gone.
-    let (instance, base, resume) = unsafe { (&mut *(*link).instance, (*link).base, (*link).resume) };
+    let (instance, base) = unsafe { (&mut *(*link).instance, (*link).base) };
     let parts = instance.parts();
-    // Anything that moved the instance (or replaced it) also changed its position: a new
-    // start, a reset, a nested run that ended anywhere but here. A nested run that ended
-    // here (at a host call from this very `ecalli`) ran this instance, so the checks below
-    // still hold (and `run::enter` put back the context's stack pointer, dispatcher and
-    // `gs` base).
+    // Anything that moved the instance also changed its entry: a new start, a reset, a
+    // nested run (which leaves it wherever that run stopped). A replaced instance has
+    // another reservation (or an unprotected one).
     let reservation = parts.memory.reservation();
-    if *parts.entry != Entry::resume(resume)
-        || !reservation.is_protected()
-        || reservation.base_ptr() as usize != base
-    {
+    if *parts.entry != Entry::LINKED || reservation.protected_base() != base {
         return stop(link, HostStop::Redirected);
     }
     // (`ctx.cpu` needs no repair: it is this instance's `Cpu`, at a fixed place.)
@@ -196,14 +174,4 @@ fn stop<H>(link: *mut HostLink<H>, why: HostStop) -> HostAnswer {
     // SAFETY: as in `serve`; no reference to the link is alive (the handler has returned).
     unsafe { (*link).stop = Some(why) };
     HostAnswer::Stop
-}
-
-/// The context of the running instance, whose guest base is `base`.
-#[inline(always)]
-fn context_at<'a>(base: usize) -> &'a mut vmctx::VmCtx {
-    // SAFETY: `base` is the guest base of the instance the dispatcher serves, checked to be
-    // still its protected reservation (at the start of a call by `run_instance`, after the
-    // handler by `serve`), whose context lies just below it (see `vmctx::context`); the
-    // reference is used only within `serve`, while the reservation lives.
-    unsafe { &mut *((base - vmctx::CONTEXT_OFFSET as usize) as *mut vmctx::VmCtx) }
 }

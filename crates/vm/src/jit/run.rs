@@ -70,10 +70,13 @@ pub(crate) fn run_instance<H: HostHandler>(
         Ok(native) => native,
         Err(stop) => return Ok(stop),
     };
-    let mut link =
-        handler.map(|handler| HostLink { instance: this, handler, base, resume: 0, index: 0, stop: None });
-    let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32, u64) -> HostAnswer = dispatch::<H>;
-    let no_handler: extern "sysv64" fn(*mut u8, u32, u64) -> HostAnswer = no_host;
+    let mut link = handler.map(|handler| HostLink { instance: this, handler, base, index: 0, stop: None });
+    if link.is_some() {
+        // SAFETY: as above.
+        *unsafe { (*this).parts() }.entry = Entry::LINKED;
+    }
+    let dispatcher: extern "sysv64" fn(*mut HostLink<H>, u32) -> HostAnswer = dispatch::<H>;
+    let no_handler: extern "sysv64" fn(*mut u8, u32) -> HostAnswer = no_host;
     loop {
         let host = match &mut link {
             Some(link) => [dispatcher as usize as u64, link as *mut HostLink<H> as u64],
@@ -81,6 +84,8 @@ pub(crate) fn run_instance<H: HostHandler>(
         };
         enter(compiled, this, resume, host);
         if let Some(stop) = link.as_mut().and_then(|link| link.stop.take()) {
+            // (The entry stays `LINKED` unless the host function moved or replaced the
+            // instance: the context's resumption address is just after the `ecalli`.)
             return Err(stop);
         }
         // SAFETY: as above; the code has returned, and these `Parts` are dropped before it
@@ -101,6 +106,10 @@ pub(crate) fn run_instance<H: HostHandler>(
 /// Where a run starts: the native address of a resumption, or of a fresh start at a code
 /// offset after charging its whole block (as PolkaVM does); or the stop that prevents it.
 fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
+    if *parts.entry == Entry::LINKED {
+        // A host function runs this instance again (nested): from just after its `ecalli`.
+        return Ok(context(parts.memory).resume as usize);
+    }
     match parts.entry.get() {
         Start::Resume(native) => Ok(native),
         Start::Fresh(pc) => {
@@ -130,7 +139,10 @@ enum Exited {
 /// Turns the exit recorded in the context into the interpreter's stop.
 fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: &mut Memory) -> Exited {
     let ctx = context(memory);
-    cpu.pc = ctx.pc;
+    // (A host call stores its pc straight into the `Cpu`; every other exit in the context.)
+    if ctx.exit != ExitCode::HostCall as u32 {
+        cpu.pc = ctx.pc;
+    }
     // Every exit stub stores a valid code before leaving; anything else would be a code
     // generator bug, reported as a fault (which classifies to a panic).
     let code = ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault);

@@ -105,6 +105,8 @@ pub(crate) const CPU: i32 = at(offset_of!(VmCtx, cpu));
 pub(crate) const CPU_REGS: i32 = offset_of!(Cpu, regs) as i32;
 /// Offset of the gas counter in a [`Cpu`].
 pub(crate) const CPU_GAS: i32 = offset_of!(Cpu, gas) as i32;
+/// Offset of the pc in a [`Cpu`].
+pub(crate) const CPU_PC: i32 = offset_of!(Cpu, pc) as i32;
 /// Displacement of [`VmCtx::native_sp`].
 pub(crate) const NATIVE_SP: i32 = at(offset_of!(VmCtx, native_sp));
 /// Displacement of [`VmCtx::resume`].

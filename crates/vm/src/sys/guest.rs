@@ -32,8 +32,9 @@ pub struct GuestMemory {
     base: NonNull<u8>,
     /// Bytes mapped before `base` (protected layout only; page-aligned).
     prefix: usize,
-    /// Whether page protections mirror guest access rights (the protected layout).
-    protected: bool,
+    /// `base` in the protected layout (where page protections mirror guest access rights),
+    /// else `None`: one word, so "is this the protected reservation at `b`" is one comparison.
+    protected_base: Option<NonNull<u8>>,
 }
 
 // SAFETY: the mapping is exclusively owned by this value; it contains plain bytes.
@@ -53,7 +54,7 @@ impl GuestMemory {
     /// Reserves the address space, readable and writable (the interpreter's layout).
     pub fn new() -> Result<GuestMemory, ReserveError> {
         let ptr = map(Self::LEN, libc::PROT_READ | libc::PROT_WRITE)?;
-        Ok(GuestMemory { base: ptr, prefix: 0, protected: false })
+        Ok(GuestMemory { base: ptr, prefix: 0, protected_base: None })
     }
 
     /// Reserves `[prefix][4 GiB][guard]`, all inaccessible except the prefix, which is
@@ -63,12 +64,9 @@ impl GuestMemory {
         let prefix = prefix.max(1).next_multiple_of(OS_PAGE);
         let total = prefix + ADDRESS_SPACE + GUARD;
         let start = map(total, libc::PROT_NONE)?;
-        let memory = GuestMemory {
-            // SAFETY: `prefix < total`, so the result stays inside the mapping just made.
-            base: unsafe { NonNull::new_unchecked(start.as_ptr().add(prefix)) },
-            prefix,
-            protected: true,
-        };
+        // SAFETY: `prefix < total`, so the result stays inside the mapping just made.
+        let base = unsafe { NonNull::new_unchecked(start.as_ptr().add(prefix)) };
+        let memory = GuestMemory { base, prefix, protected_base: Some(base) };
         // SAFETY: `[start, start + prefix)` is the beginning of our own mapping.
         let rc = unsafe { libc::mprotect(start.as_ptr().cast(), prefix, libc::PROT_READ | libc::PROT_WRITE) };
         if rc != 0 {
@@ -79,7 +77,13 @@ impl GuestMemory {
 
     /// Whether page protections mirror guest access rights.
     pub fn is_protected(&self) -> bool {
-        self.protected
+        self.protected_base.is_some()
+    }
+
+    /// The address of guest byte 0 if the layout is the protected one, else 0.
+    #[inline]
+    pub fn protected_base(&self) -> usize {
+        self.protected_base.map_or(0, |base| base.as_ptr() as usize)
     }
 
     /// Address of guest byte 0 (compiled code addresses memory relative to it).
@@ -97,7 +101,7 @@ impl GuestMemory {
     /// In the protected layout, sets the protection of the pages `[first, last]` (page
     /// numbers) to `access`; does nothing in the interpreter's layout.
     pub fn protect(&mut self, first: u32, last: u32, access: Access) {
-        if !self.protected || first > last {
+        if !self.is_protected() || first > last {
             return;
         }
         let prot = match access {
@@ -172,7 +176,7 @@ pub(super) fn map(len: usize, prot: i32) -> Result<NonNull<u8>, ReserveError> {
 
 impl Drop for GuestMemory {
     fn drop(&mut self) {
-        let len = if self.protected { self.prefix + ADDRESS_SPACE + GUARD } else { Self::LEN };
+        let len = if self.is_protected() { self.prefix + ADDRESS_SPACE + GUARD } else { Self::LEN };
         // SAFETY: `[base - prefix, base - prefix + len)` is exactly the mapping created in
         // `new` or `protected`, unmapped once.
         unsafe {

@@ -36,7 +36,10 @@ impl Compiler<'_> {
         let done = match inst.operands {
             P::Argless => self.argless(pc, opcode),
             P::Imm { imm } => {
-                self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
+                // The pc goes straight into the `Cpu` (whose address the stub takes in `TMP`),
+                // where the host function reads it: the dispatcher then has nothing to copy.
+                self.asm.mov_rm(Size::S64, TMP, ctx(vmctx::CPU));
+                self.asm.store_imm(Width::W32, Mem::base(TMP, vmctx::CPU_PC), pc as i32);
                 self.asm.store_imm(Width::W32, ctx(vmctx::ARG), imm as i32);
                 self.asm.call(self.stubs.host_call);
                 true

@@ -34,7 +34,8 @@ pub(crate) struct Stubs {
     pub trap: Label,
     /// `rcx` = block index: exits out of gas.
     pub out_of_gas: Label,
-    /// Called (pc and argument already stored): a host call (see [`Stubs::emit_host_call`]).
+    /// Called (pc and argument already stored, `TMP` = the `Cpu`): a host call (see
+    /// [`Stubs::emit_host_call`]).
     pub host_call: Label,
     /// `rcx` = resume address (pc and argument already stored): exits for `sbrk`.
     pub sbrk: Label,
@@ -104,22 +105,24 @@ impl Stubs {
         entry
     }
 
-    /// The host-call stub, reached by `call` from an `ecalli` (pc and index stored, the
-    /// return address the place to continue). It saves the guest state and calls
-    /// `host_fn(host_data, index, return address)` (System V: the stack is 16-byte aligned
-    /// here, one return address below the entry's pushes). On [`HostAnswer::Continue`] it
-    /// reloads the state and returns to the guest; on [`HostAnswer::Stop`] the state is
-    /// saved and it leaves the code at once through `leave`, without touching the context
-    /// (which the host may have replaced); on [`HostAnswer::Exit`] (runs without a handler)
-    /// it exits with [`ExitCode::HostCall`].
+    /// The host-call stub, reached by `call` from an `ecalli` (the pc stored in the `Cpu`,
+    /// whose address is in `TMP`, the index in the context, the return address the place to
+    /// continue). It saves the guest state and the return address (as the context's
+    /// resumption address) and calls `host_fn(host_data, index)` (System V: the stack is
+    /// 16-byte aligned here, one return address below the entry's pushes). On
+    /// [`HostAnswer::Continue`] it reloads the state and returns to the guest; on
+    /// [`HostAnswer::Stop`] the state is saved and it leaves the code at once through
+    /// `leave`, without touching the context (which the host may have replaced); on
+    /// [`HostAnswer::Exit`] (runs without a handler) it exits with [`ExitCode::HostCall`].
     fn emit_host_call(&self, asm: &mut Assembler, stored: Label, leave: Label) {
         let not_continue = asm.new_label();
         asm.align(16);
         asm.bind(self.host_call);
-        save_state(asm);
+        save_state_at_tmp(asm);
+        asm.mov_rm(Size::S64, TMP, Mem::base(H::Rsp, 0));
+        asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
         asm.mov_rm(Size::S64, H::Rdi, ctx(vmctx::HOST_DATA));
         asm.mov_rm(Size::S32, H::Rsi, ctx(vmctx::ARG));
-        asm.mov_rm(Size::S64, H::Rdx, Mem::base(H::Rsp, 0));
         asm.call_mem(ctx(vmctx::HOST_FN));
         const _: () = assert!(HostAnswer::Continue as u32 == 0);
         asm.test_rr(Size::S32, H::Rax, H::Rax);
@@ -131,7 +134,6 @@ impl Stubs {
         asm.pop(TMP);
         asm.cmp_ri(Size::S32, H::Rax, HostAnswer::Stop as i32);
         asm.jcc(asm::Cond::E, leave);
-        asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
         asm.store_imm(Width::W32, ctx(vmctx::EXIT), ExitCode::HostCall as i32);
         asm.jmp(stored);
     }
@@ -199,6 +201,11 @@ impl Trampolines {
 /// Stores the gas counter and the 13 guest registers into the instance's `Cpu`.
 fn save_state(asm: &mut Assembler) {
     asm.mov_rm(Size::S64, TMP, ctx(vmctx::CPU));
+    save_state_at_tmp(asm);
+}
+
+/// As [`save_state`], with the `Cpu`'s address already in `TMP`.
+fn save_state_at_tmp(asm: &mut Assembler) {
     asm.mov_mr(Size::S64, Mem::base(TMP, vmctx::CPU_GAS), GAS);
     for reg in Reg::ALL {
         asm.store(Width::W64, reg_slot(reg), host(reg));
