@@ -7,9 +7,10 @@ use crate::interp::{self, Cpu, Stop};
 use crate::memory::Memory;
 use crate::module::ModuleInner;
 
-/// Where the next run starts, packed in one word so that the host-call dispatcher's "is it
-/// still just after this `ecalli`" is one comparison: a resumption's op index or native
-/// address as it is (both below 2^63), a fresh start's code offset with the top bit set.
+/// Where the next run starts, packed in one word so that the host-call dispatcher's "is the
+/// instance still where the code left it" ([`Entry::LINKED`]) is one comparison: a
+/// resumption's op index or native address as it is (both below 2^63), a fresh start's code
+/// offset with the top bit set.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entry(u64);
 
