@@ -107,7 +107,8 @@ pub(crate) fn run_instance<H: HostHandler>(
 /// offset after charging its whole block (as PolkaVM does); or the stop that prevents it.
 fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
     if *parts.entry == Entry::LINKED {
-        // A host function runs this instance again (nested): from just after its `ecalli`.
+        // A host function runs this instance again (nested), or a host function failed or
+        // panicked and the caller runs it on: from just after that `ecalli`.
         return Ok(context(parts.memory).resume as usize);
     }
     match parts.entry.get() {
