@@ -140,13 +140,13 @@ enum Exited {
 /// Turns the exit recorded in the context into the interpreter's stop.
 fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: &mut Memory) -> Exited {
     let ctx = context(memory);
-    // (A host call stores its pc straight into the `Cpu`; every other exit in the context.)
-    if ctx.exit != ExitCode::HostCall as u32 {
-        cpu.pc = ctx.pc;
-    }
     // Every exit stub stores a valid code before leaving; anything else would be a code
     // generator bug, reported as a fault (which classifies to a panic).
     let code = ExitCode::from_u32(ctx.exit).unwrap_or(ExitCode::Fault);
+    // (A host call stores its pc straight into the `Cpu`; every other exit in the context.)
+    if code != ExitCode::HostCall {
+        cpu.pc = ctx.pc;
+    }
     let (stop, next) = match code {
         ExitCode::HostCall => (Stop::HostCall(ctx.arg), ctx.resume as usize),
         // Running a halted instance again repeats the return to the host (as interpreting does).
