@@ -5,19 +5,20 @@
 //! With `--dump DIR`, also writes each program's machine code to `DIR/<name>.bin` and the
 //! native offset of each instruction to `DIR/<name>.map` (`native_offset pc` per line).
 //!
-//! `--backend interpreter|compiler` measures one backend only (for profiles). `--polkavm` adds a
+//! `--backend interpreter|compiler` measures one backend only (for profiles). `--async-gas`
+//! compiles with `GasMetering::Async` (block charges that trap) instead of `Sync`. `--polkavm` adds a
 //! row for PolkaVM 0.37's recompiler (`Module::new`, gas metering `Sync`) on the same code, put
 //! into a `.polkavm` container with the program's instruction set (no data, no exports).
 //!
 //! `cargo run --release -p gannet-benches --example compile_probe -- FILE... [--rounds N]
-//! [--backend interpreter|compiler] [--dump DIR]`
+//! [--backend interpreter|compiler] [--async-gas] [--dump DIR]`
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use isa::blob::{CodeBlob, ProgramBlob, StandardProgram, BLOB_MAGIC};
 use isa::InstructionSet;
-use vm::{Backend, Config, Engine, Module, ProgramImage};
+use vm::{Backend, Config, Engine, GasMetering, Module, ProgramImage};
 
 fn load(bytes: &[u8]) -> Result<(InstructionSet, CodeBlob)> {
     if bytes.starts_with(&BLOB_MAGIC) {
@@ -41,6 +42,7 @@ fn main() -> Result<()> {
     let mut backends = vec![Backend::Interpreter, Backend::Compiler];
     let mut files = Vec::new();
     let mut polkavm = false;
+    let mut metering = GasMetering::Sync;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--dump" {
@@ -51,6 +53,8 @@ fn main() -> Result<()> {
                 Some("compiler") => vec![Backend::Compiler],
                 _ => bail!("--backend takes `interpreter` or `compiler`"),
             };
+        } else if arg == "--async-gas" {
+            metering = GasMetering::Async;
         } else if arg == "--polkavm" {
             polkavm = true;
         } else if arg == "--rounds" {
@@ -60,7 +64,7 @@ fn main() -> Result<()> {
         }
     }
     if files.is_empty() {
-        bail!("usage: compile_probe FILE... [--rounds N] [--backend interpreter|compiler] [--polkavm] [--dump DIR]");
+        bail!("usage: compile_probe FILE... [--rounds N] [--backend interpreter|compiler] [--async-gas] [--polkavm] [--dump DIR]");
     }
     println!(
         "| program | code bytes | backend | module (median) | MB/s | native bytes | instance (median) |"
@@ -73,7 +77,7 @@ fn main() -> Result<()> {
             std::path::Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into());
         for &backend in &backends {
             let mut config = Config::new();
-            config.set_backend(backend);
+            config.set_backend(backend).set_gas_metering(metering);
             let engine = Engine::new(&config)?;
             let mut times = Vec::with_capacity(rounds);
             let mut native = 0;
@@ -101,8 +105,13 @@ fn main() -> Result<()> {
                 drop(instance);
             }
             println!(
-                "| {name} | {} | {backend:?} | {:.1} µs | {mbs:.0} | {native} | {:.1} µs |",
+                "| {name} | {} | {backend:?}{} | {:.1} µs | {mbs:.0} | {native} | {:.1} µs |",
                 code.code.len(),
+                if backend == Backend::Compiler && metering == GasMetering::Async {
+                    " (async gas)"
+                } else {
+                    ""
+                },
                 t.as_secs_f64() * 1e6,
                 median(instances).as_secs_f64() * 1e6
             );

@@ -9,7 +9,8 @@
 //! running out of gas resumes twice with 200 more. The runs must agree on every stop's exit,
 //! pc, gas and 13 registers and on the final contents of every accessible page.
 //!
-//! * Gannet's compiler must match its interpreter exactly, page-fault addresses included.
+//! * Gannet's compiler must match its interpreter exactly, page-fault addresses included, with
+//!   either kind of gas metering (`Sync`, and `Async`, whose out-of-gas exits are traps).
 //!   So must the compiler run in linked mode (`common::linked`): through
 //!   `Instance::resume_call` with host functions that make the same host update, served from
 //!   inside the generated code, each host call recorded as the host function sees it.
@@ -51,6 +52,9 @@ const POLICY: Policy = Policy { max_stops: 10, host_update: true, refuels: 2, me
 /// The compiler run through `Instance::resume_call`, host calls served inside the code.
 const LINKED: &str = "gannet-compiler (linked)";
 
+/// The compiler with `GasMetering::Async` (block charges that trap when they cannot be paid).
+const ASYNC: &str = "gannet-compiler (async gas)";
+
 /// Instruction sets, by `seed % 4`.
 const SETS: [InstructionSet; 4] =
     [InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::ReviveV1, InstructionSet::Latest64];
@@ -69,6 +73,8 @@ fn polkavm_reads(set: InstructionSet) -> bool {
 struct Vms {
     interpreters: [vm::Engine; 2],
     compiler: Option<vm::Engine>,
+    /// The compiler with `Async` gas metering (where the compiler is supported).
+    compiler_async: Option<vm::Engine>,
     polkavm: Vec<(&'static str, polkavm::Engine)>,
 }
 
@@ -81,12 +87,15 @@ impl Vms {
         };
         let interpreters = [Dispatch::Threaded, Dispatch::Switch].map(|d| gannet(&|c| _ = c.set_dispatch(d)));
         let compiler = vm::jit::is_supported().then(|| gannet(&|c| _ = c.set_backend(Backend::Compiler)));
+        let compiler_async = vm::jit::is_supported().then(|| {
+            gannet(&|c| _ = c.set_backend(Backend::Compiler).set_gas_metering(vm::GasMetering::Async))
+        });
         if compiler.is_none() {
             println!("skipping Gannet's compiler: vm::jit::is_supported() is false on this machine");
         }
         let probe = Profile::wide(InstructionSet::ReviveV1).case(0);
         let polkavm = differential::polkavm_engines(&probe.blob, &probe.regs, probe.gas, POLICY);
-        Vms { interpreters, compiler, polkavm }
+        Vms { interpreters, compiler, compiler_async, polkavm }
     }
 }
 
@@ -149,6 +158,9 @@ fn check(seed: u64, vms: &Vms, tally: &mut Tally, failures: &mut Vec<Failure>, v
             linked::run(&mut instance, &case.regs, case.gas, POLICY)
         });
         others.push((LINKED, linked, false));
+    }
+    if let Some(engine) = &vms.compiler_async {
+        others.push((ASYNC, timed(ASYNC, &mut || run_gannet(engine)), false));
     }
     for (name, engine) in vms.polkavm.iter().filter(|_| polkavm_reads(isa)) {
         let outcome = timed(name, &mut || {

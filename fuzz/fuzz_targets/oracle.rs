@@ -1,4 +1,5 @@
-//! Random valid programs on four VMs: Gannet's interpreter, Gannet's compiler, and PolkaVM
+//! Random valid programs on four VMs: Gannet's interpreter, Gannet's compiler (with `Sync` and
+//! with `Async` gas metering), and PolkaVM
 //! 0.37's interpreter and recompiler (the pinned oracle; its recompiler only where its sandbox
 //! starts); and on Gannet's two backends once more in linked mode (`linked.rs`: run through
 //! `Instance::resume_call`, host calls served by host functions, inside the generated code on
@@ -47,25 +48,29 @@ const POLICY: Policy = Policy { max_stops: 10, host_update: true, refuels: 2, me
 struct Vms {
     interpreter: vm::Engine,
     compiler: Option<vm::Engine>,
+    /// The compiler with `Async` gas metering.
+    compiler_async: Option<vm::Engine>,
     polkavm: Vec<(&'static str, polkavm::Engine)>,
 }
 
 fn vms() -> &'static Vms {
     static VMS: OnceLock<Vms> = OnceLock::new();
     VMS.get_or_init(|| {
-        let gannet = |backend| {
+        let gannet = |backend, metering| {
             let mut config = vm::Config::new();
-            config.set_backend(backend);
+            config.set_backend(backend).set_gas_metering(metering);
             vm::Engine::new(&config).expect("Gannet engine")
         };
-        let interpreter = gannet(vm::Backend::Interpreter);
-        let compiler = vm::jit::is_supported().then(|| gannet(vm::Backend::Compiler));
+        let interpreter = gannet(vm::Backend::Interpreter, vm::GasMetering::Sync);
+        let compiler = vm::jit::is_supported().then(|| gannet(vm::Backend::Compiler, vm::GasMetering::Sync));
+        let compiler_async =
+            vm::jit::is_supported().then(|| gannet(vm::Backend::Compiler, vm::GasMetering::Async));
         let probe = Profile::wide(InstructionSet::ReviveV1).case(0);
         let polkavm = differential::polkavm_engines(&probe.blob, &probe.regs, probe.gas, POLICY);
         if compiler.is_none() {
             eprintln!("oracle: skipping Gannet's compiler (not supported on this machine)");
         }
-        Vms { interpreter, compiler, polkavm }
+        Vms { interpreter, compiler, compiler_async, polkavm }
     })
 }
 
@@ -87,6 +92,9 @@ fuzz_target!(|data: &[u8]| {
     if let Some(engine) = &vms.compiler {
         others.push(("gannet-compiler", run_gannet(engine), false));
         others.push(("gannet-compiler (linked)", run_linked(engine), false));
+    }
+    if let Some(engine) = &vms.compiler_async {
+        others.push(("gannet-compiler (async gas)", run_gannet(engine), false));
     }
     for (name, engine) in &vms.polkavm {
         let mut instance = differential::polkavm(engine, &case.blob)

@@ -26,7 +26,7 @@
 
 use isa::blob::CodeBlob;
 use isa::{InstructionSet, Reg};
-use vm::{Access, Backend, Config, Dispatch, Engine, ExitReason, Heap, Instance, Module, ProgramImage};
+use vm::{Access, Backend, Config, Dispatch, Engine, ExitReason, GasMetering, Heap, Instance, Module, ProgramImage};
 
 /// Length of the interpreter input header.
 pub const INTERP_HEADER: usize = 15;
@@ -193,14 +193,15 @@ pub fn build_module(input: &InterpInput, dispatch: Dispatch, step: bool) -> Modu
     Module::new(&engine, image(input)).expect("bare programs of every run set are accepted")
 }
 
-/// Builds the module for `input` with the compiler backend; `None` if this machine cannot
-/// compile or the program is 32-bit (the compiler runs 64-bit programs only).
-pub fn build_compiled(input: &InterpInput) -> Option<Module> {
+/// Builds the module for `input` with the compiler backend and gas checked as `metering`
+/// says; `None` if this machine cannot compile or the program is 32-bit (the compiler runs
+/// 64-bit programs only).
+pub fn build_compiled(input: &InterpInput, metering: GasMetering) -> Option<Module> {
     if !vm::jit::is_supported() || !input.set.is_64bit() {
         return None;
     }
     let mut config = Config::new();
-    config.set_backend(Backend::Compiler);
+    config.set_backend(Backend::Compiler).set_gas_metering(metering);
     let engine = Engine::new(&config).expect("the compiler is supported");
     let module = Module::new(&engine, image(input)).expect("64-bit bare programs compile");
     assert!(module.is_compiled());

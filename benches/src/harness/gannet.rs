@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Result};
-use vm::{Backend, Caller, Config, Engine, ExitReason, Imports, Instance, Module, ProgramImage};
+use vm::{Backend, Caller, Config, Engine, ExitReason, GasMetering, Imports, Instance, Module, ProgramImage};
 
 use super::{gannet_host_mix, linked_blob, Input, Prepared, Vm};
 use crate::suite::GuestBuild;
@@ -13,21 +13,24 @@ use crate::suite::GuestBuild;
 pub struct Gannet {
     engine: Engine,
     backend: Backend,
-    /// Whether gas is metered (the unmetered compiler exists to measure what metering costs).
-    metered: bool,
+    /// How gas is metered; `None`: not at all (the unmetered compiler exists to measure what
+    /// metering costs).
+    metering: Option<GasMetering>,
 }
 
 impl Gannet {
     /// The interpreter with the default configuration.
     pub fn interpreter() -> Result<Gannet> {
-        Ok(Gannet { engine: Engine::new(&Config::new())?, backend: Backend::Interpreter, metered: true })
+        let metering = Some(GasMetering::Sync);
+        Ok(Gannet { engine: Engine::new(&Config::new())?, backend: Backend::Interpreter, metering })
     }
 
-    /// The x86-64 compiler (an error where it is not supported).
-    pub fn compiler() -> Result<Gannet> {
+    /// The x86-64 compiler with `metering` (an error where it is not supported). `Async` is
+    /// only measured when asked for by name.
+    pub fn compiler(metering: GasMetering) -> Result<Gannet> {
         let mut config = Config::new();
-        config.set_backend(Backend::Compiler);
-        Ok(Gannet { engine: Engine::new(&config)?, backend: Backend::Compiler, metered: true })
+        config.set_backend(Backend::Compiler).set_gas_metering(metering);
+        Ok(Gannet { engine: Engine::new(&config)?, backend: Backend::Compiler, metering: Some(metering) })
     }
 
     /// The compiler without gas metering (`CostModel::Free`: no gas code at all), to measure
@@ -36,31 +39,35 @@ impl Gannet {
         let mut config = Config::new();
         config.set_backend(Backend::Compiler);
         config.cost_model = isa::gas::CostModel::Free;
-        Ok(Gannet { engine: Engine::new(&config)?, backend: Backend::Compiler, metered: false })
+        Ok(Gannet { engine: Engine::new(&config)?, backend: Backend::Compiler, metering: None })
     }
 }
 
 impl Vm for Gannet {
     fn name(&self) -> &'static str {
-        match (self.backend, self.metered) {
-            (Backend::Compiler, true) => "gannet-jit",
-            (Backend::Compiler, false) => "gannet-jit-unmetered",
+        match (self.backend, self.metering) {
+            (Backend::Compiler, Some(GasMetering::Sync)) => "gannet-jit",
+            (Backend::Compiler, Some(GasMetering::Async)) => "gannet-jit-async",
+            (Backend::Compiler, None) => "gannet-jit-unmetered",
             _ => "gannet-interp",
         }
     }
 
     fn describe(&self) -> String {
-        match (self.backend, self.metered) {
-            (Backend::Compiler, true) => {
+        match (self.backend, self.metering) {
+            (Backend::Compiler, Some(GasMetering::Sync)) => {
                 "Gannet x86-64 compiler, gas metered per basic block (sync)".to_owned()
             }
-            (Backend::Compiler, false) => "Gannet x86-64 compiler without gas metering".to_owned(),
+            (Backend::Compiler, Some(GasMetering::Async)) => {
+                "Gannet x86-64 compiler, gas metered per basic block (async: charges trap)".to_owned()
+            }
+            (Backend::Compiler, None) => "Gannet x86-64 compiler without gas metering".to_owned(),
             _ => "Gannet interpreter (threaded dispatch), gas metered per basic block".to_owned(),
         }
     }
 
     fn on_request_only(&self) -> bool {
-        !self.metered
+        self.metering != Some(GasMetering::Sync)
     }
 
     fn input(&self, build: &GuestBuild, program: &str) -> Result<Input> {

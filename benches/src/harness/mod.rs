@@ -78,7 +78,8 @@ pub trait Prepared {
 pub fn all_vms() -> Result<Vec<Box<dyn Vm>>> {
     let mut vms: Vec<Box<dyn Vm>> = vec![Box::new(Native), Box::new(Gannet::interpreter()?)];
     if vm::jit::is_supported() {
-        vms.push(Box::new(Gannet::compiler()?));
+        vms.push(Box::new(Gannet::compiler(vm::GasMetering::Sync)?));
+        vms.push(Box::new(Gannet::compiler(vm::GasMetering::Async)?));
         vms.push(Box::new(Gannet::compiler_unmetered()?));
     }
     #[cfg(feature = "peers")]

@@ -1,11 +1,12 @@
 //! The JAM PVM test vectors and Gannet's own vectors on the interpreter and the compiler.
 
 use gannet_conformance::{own_vectors_dir, run_dir_with, Report};
-use vm::{Backend, Config, Dispatch};
+use vm::{Backend, Config, Dispatch, GasMetering};
 
 /// Every configuration the vectors must pass on: both interpreter dispatch strategies, step
 /// mode (the runner steps through every instruction; outcomes must not change), and the
-/// compiler where this machine supports it, alone and in crosscheck mode.
+/// compiler where this machine supports it, with each kind of gas metering and in crosscheck
+/// mode.
 fn configs() -> Vec<(&'static str, Config)> {
     let mut threaded = Config::new();
     threaded.set_dispatch(Dispatch::Threaded);
@@ -18,6 +19,9 @@ fn configs() -> Vec<(&'static str, Config)> {
         let mut compiler = Config::new();
         compiler.set_backend(Backend::Compiler);
         configs.push(("compiler", compiler));
+        let mut asynchronous = Config::new();
+        asynchronous.set_backend(Backend::Compiler).set_gas_metering(GasMetering::Async);
+        configs.push(("compiler (async gas)", asynchronous));
         // In debug builds this also runs the interpreter beside the compiled code, run by run.
         let mut crosscheck = Config::new();
         crosscheck.set_backend(Backend::Compiler).set_crosscheck(true);

@@ -19,7 +19,7 @@ pub mod memory;
 pub mod module;
 pub mod sys;
 
-pub use config::{Backend, Config, Dispatch};
+pub use config::{Backend, Config, Dispatch, GasMetering};
 pub use error::Error;
 pub use exit::ExitReason;
 pub use image::{ProgramImage, Region};

@@ -75,8 +75,9 @@ impl Module {
             return Err(Error::Unsupported("the compiler runs 64-bit programs only".into()));
         }
         let (program, compiled) = if engine.compiles(bits64) {
-            let compiled = Compiled::new(view, &image.code.jump_table, cost_model)
-                .map_err(|e| Error::Unsupported(format!("cannot compile: {e}")))?;
+            let compiled =
+                Compiled::new(view, &image.code.jump_table, cost_model, engine.config().gas_metering)
+                    .map_err(|e| Error::Unsupported(format!("cannot compile: {e}")))?;
             // Crosscheck mode (debug builds) runs the interpreter beside the compiled code.
             let crosscheck = cfg!(debug_assertions) && engine.config().crosscheck;
             let program = crosscheck.then(|| Program::compile(view, &image.code.jump_table, cost_model));

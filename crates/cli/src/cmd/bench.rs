@@ -24,8 +24,8 @@ pub struct BenchArgs {
     #[arg(long = "program", value_name = "NAME")]
     pub programs: Vec<String>,
     /// Only this VM (repeatable): native, gannet-interp, gannet-jit, polkavm-interp, polkavm-jit,
-    /// wasmi; also gannet-jit-unmetered (the compiler without gas metering, only measured
-    /// when named).
+    /// wasmi; also gannet-jit-unmetered (the compiler without gas metering) and
+    /// gannet-jit-async (`Async` gas metering), only measured when named.
     #[arg(long = "vm", value_name = "NAME")]
     pub vms: Vec<String>,
     /// Minimum time spent in timed runs per program and VM, in seconds.

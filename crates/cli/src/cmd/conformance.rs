@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::BackendArg;
+use super::{BackendArg, GasArg};
 
 /// Arguments of `gannet conformance`.
 #[derive(Debug, Args)]
@@ -21,16 +21,19 @@ pub struct ConformanceArgs {
     /// Backend to run the vectors on.
     #[arg(long, value_enum, default_value_t = BackendArg::Interpreter)]
     pub backend: BackendArg,
+    /// How compiled code checks its gas.
+    #[arg(long, value_enum, default_value_t = GasArg::Sync)]
+    pub gas_metering: GasArg,
 }
 
 /// Runs `gannet conformance`.
 pub fn run(args: &ConformanceArgs) -> Result<ExitCode> {
     // Check the backend once, so that an unavailable one is one error, not one per vector.
-    args.backend.engine()?;
+    args.backend.engine(args.gas_metering)?;
     if !args.dir.is_dir() {
         bail!("{}: not a directory", args.dir.display());
     }
-    let report = conformance::run_dir(&args.dir, args.backend.backend())
+    let report = conformance::run_dir_with(&args.dir, &args.backend.config(args.gas_metering))
         .with_context(|| format!("cannot load the test vectors in {}", args.dir.display()))?;
     let failed = report.failed.len();
     if report.passed + failed == 0 {

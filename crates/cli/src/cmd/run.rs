@@ -25,7 +25,7 @@ use clap::{ArgGroup, Args};
 use isa::blob::{CodeBlob, ProgramBlob, StandardProgram};
 use vm::{Engine, ExitReason, Imports, Instance, Module, ProgramImage, Reg};
 
-use super::BackendArg;
+use super::{BackendArg, GasArg};
 use crate::load::{self, Program, JAM_ISA};
 use crate::num::{format_duration, parse_gas, parse_hex, parse_u32, parse_u64, HexBytes};
 
@@ -65,6 +65,9 @@ pub struct RunArgs {
     /// Execution backend.
     #[arg(long, value_enum, default_value_t = BackendArg::Interpreter)]
     pub backend: BackendArg,
+    /// How compiled code checks its gas.
+    #[arg(long, value_enum, default_value_t = GasArg::Sync)]
+    pub gas_metering: GasArg,
     /// Print how long the call itself took.
     #[arg(long)]
     pub time: bool,
@@ -84,7 +87,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if args.args.len() > MAX_ARGS {
         bail!("too many --arg values: {} (at most {MAX_ARGS}, for a0..a5)", args.args.len());
     }
-    let engine = args.backend.engine()?;
+    let engine = args.backend.engine(args.gas_metering)?;
     let loaded = load::load(&args.blob)?;
     let outcome = match &loaded.program {
         Program::Polkavm(blob) => run_polkavm(args, &engine, blob)?,

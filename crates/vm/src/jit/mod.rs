@@ -15,6 +15,7 @@ use isa::gas::CostModel;
 use isa::CodeView;
 
 use crate::sys::{CodeError, CodeMemory};
+use crate::GasMetering;
 
 pub use emit::CompileError;
 
@@ -106,9 +107,10 @@ impl Compiled {
         view: CodeView<'_>,
         jump_table: &[u32],
         cost_model: CostModel,
+        metering: GasMetering,
     ) -> Result<Compiled, JitError> {
         crate::sys::signals::install();
-        let out = emit::Compiler::compile(view, jump_table, cost_model)?;
+        let out = emit::Compiler::compile(view, jump_table, cost_model, metering)?;
         let code = CodeMemory::new(out.asm.code(), |_, _| {});
         emit::Output::recycle(out.asm);
         let code = code?;
@@ -166,6 +168,19 @@ impl Compiled {
     pub(crate) fn block_of(&self, pc: u32) -> Option<&Block> {
         let i = self.blocks.partition_point(|b| b.pc <= pc).checked_sub(1)?;
         Some(&self.blocks[i])
+    }
+
+    /// The index of the block whose `Async` gas charge trapped at native address `rip` (see
+    /// `emit::gas::ASYNC_TRAP`), if `rip` is where such a trap happens: two bytes into a
+    /// block's code, on the trap byte.
+    pub(crate) fn gas_trap_block(&self, rip: usize) -> Option<u32> {
+        let offset = u32::try_from(rip.checked_sub(self.code.start())?).ok()?;
+        if self.code.bytes().get(offset as usize) != Some(&emit::ASYNC_TRAP_BYTE) {
+            return None;
+        }
+        let native = offset.checked_sub(emit::ASYNC_TRAP)?;
+        let index = self.blocks.binary_search_by_key(&native, |b| b.native).ok()?;
+        u32::try_from(index).ok()
     }
 
     /// Code offset of the instruction whose code contains native address `rip` (for a fused

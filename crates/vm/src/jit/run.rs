@@ -165,8 +165,13 @@ fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: 
             }
         }
         ExitCode::Fault => {
-            let rip = ctx.running.report.rip as usize;
-            fault(compiled, image, cpu, memory, rip)
+            let report = ctx.running.report;
+            let rip = report.rip as usize;
+            // An `Async` block charge that went negative traps on purpose (an invalid opcode).
+            match compiled.gas_trap_block(rip).filter(|_| report.signal == libc::SIGILL as u32) {
+                Some(block) => out_of_gas(compiled, cpu, block),
+                None => fault(compiled, image, cpu, memory, rip),
+            }
         }
     };
     Exited::Stop(stop, next)

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use gannet_vm::{Access, Backend, Config, Dispatch, Engine, ExitReason, Instance, Module, ProgramImage, Reg};
+use gannet_vm::{
+    Access, Backend, Config, Dispatch, Engine, ExitReason, GasMetering, Instance, Module, ProgramImage, Reg,
+};
 
 /// Exits (with the pc and gas at each) and final registers of `text`, starting with register
 /// `i` = `init(i)`. Page faults map the page read-write and resume; host calls set `a0`.
@@ -18,13 +20,18 @@ pub fn run(
     run_with(text, &config, gas, &init)
 }
 
-/// The interpreter's configuration and, where supported, the compiler's, with their names.
+/// The interpreter's configuration and, where supported, the compiler's with each kind of
+/// gas metering, with their names.
 pub fn backends() -> Vec<(&'static str, Config)> {
     let mut configs = vec![("interpreter", Config::new())];
     if gannet_vm::jit::is_supported() {
-        let mut compiler = Config::new();
-        compiler.set_backend(Backend::Compiler);
-        configs.push(("compiler", compiler));
+        for (name, metering) in
+            [("compiler", GasMetering::Sync), ("compiler (async gas)", GasMetering::Async)]
+        {
+            let mut compiler = Config::new();
+            compiler.set_backend(Backend::Compiler).set_gas_metering(metering);
+            configs.push((name, compiler));
+        }
     }
     configs
 }

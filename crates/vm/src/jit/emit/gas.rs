@@ -1,5 +1,7 @@
-//! The code of gas metering, written as fixed byte templates: each block's charge (`sub r15,
-//! cost; jl stub`) and each block's out-of-gas stub (`mov ecx, block; jmp out_of_gas`).
+//! The code of gas metering, written as fixed byte templates: each block's charge (`sub r10,
+//! cost; jl stub`) and each block's out-of-gas stub (`mov ecx, block; jmp out_of_gas`) for
+//! [`GasMetering::Sync`]; for [`GasMetering::Async`], a charge whose branch jumps back into
+//! the charge's own encoding (see [`ASYNC_CHARGE`]) and no stubs.
 //!
 //! There is one of each per basic block, so they are a large share of the compiler's work;
 //! written as whole byte sequences (one store each), with only the fields that vary filled
@@ -9,11 +11,12 @@
 use asm::{Assembler, Reg as H};
 
 use super::{Block, Compiler, GAS, TMP};
+use crate::GasMetering;
 
-/// A block's gas charge: `sub r15, imm32` (the cost, at [`COST_FIELD`]) and `jl rel32`
+/// A block's gas charge: `sub r10, imm32` (the cost, at [`COST_FIELD`]) and `jl rel32`
 /// (aimed at the block's out-of-gas stub, at [`OUT_OF_GAS_FIELD`]). Both fields are zero
 /// while the walk emits the blocks, and filled in together when the stubs are emitted.
-const CHARGE: [u8; 13] = [0x49, 0x81, 0xEF, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
+const CHARGE: [u8; 13] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
 
 /// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
 #[inline(always)]
@@ -24,14 +27,32 @@ fn charge(cost: u32, rel: u32) -> [u8; 13] {
     bytes
 }
 
-/// Where a block's charge keeps its cost (an imm32), from the block's start.
+/// Where a block's charge keeps its cost (an imm32), from the block's start (in both kinds).
 const COST_FIELD: u32 = 3;
+
+/// A block's gas charge under [`GasMetering::Async`]: `sub r10, imm32` (the cost, at
+/// [`COST_FIELD`]) and `jl rel8` aimed back at the charge's third byte, [`ASYNC_TRAP`]. That
+/// byte is the `sub`'s ModRM, `0xEA`, which as an opcode is the far `jmp` that 64-bit mode
+/// does not have: reached by the branch, it raises #UD (SIGILL) at a native address that
+/// names the block, which the run turns into the block's out-of-gas exit. Reached in order,
+/// it is just part of the `sub`.
+const ASYNC_CHARGE: [u8; 9] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x7C, 0xF9];
+
+/// Where, from a block's start, its [`GasMetering::Async`] charge traps when the block cannot
+/// be paid for.
+pub(crate) const ASYNC_TRAP: u32 = 2;
+
+/// The byte there (the `sub`'s ModRM for `r10`; an invalid opcode in 64-bit mode).
+pub(crate) const ASYNC_TRAP_BYTE: u8 = ASYNC_CHARGE[ASYNC_TRAP as usize];
 
 /// Where a block's out-of-gas branch keeps its rel32, from the block's start.
 pub(super) const OUT_OF_GAS_FIELD: u32 = 9;
 
 // The templates name these registers in their bytes.
-const _: () = assert!(matches!(GAS, H::R15) && matches!(TMP, H::Rcx));
+const _: () = assert!(matches!(GAS, H::R10) && matches!(TMP, H::Rcx));
+// The `jl`'s rel8 lands on the trap byte.
+const _: () = assert!(ASYNC_CHARGE.len() as i32 + ASYNC_CHARGE[8] as i8 as i32 == ASYNC_TRAP as i32);
+const _: () = assert!(ASYNC_TRAP_BYTE == 0xEA);
 
 /// Emits `mov ecx, block` then a `jmp` to code offset `target` (behind the code): the short
 /// form when its rel8 reaches, as [`Assembler::jmp`] would pick.
@@ -49,10 +70,20 @@ fn stub(asm: &mut Assembler, block: u32, target: u32) {
 }
 
 impl Compiler<'_> {
-    /// Emits the gas charge that starts a block, its fields still zero (see [`CHARGE`]).
+    /// Emits the gas charge that starts a block, its cost still zero (see [`CHARGE`] and
+    /// [`ASYNC_CHARGE`]).
     #[inline(always)]
     pub(super) fn emit_charge(&mut self) {
-        self.asm.raw(CHARGE);
+        match self.metering {
+            GasMetering::Sync => self.asm.raw(CHARGE),
+            GasMetering::Async => self.asm.raw(ASYNC_CHARGE),
+        }
+    }
+
+    /// Completes an [`ASYNC_CHARGE`] at native offset `native` with the block's `cost`.
+    #[inline(always)]
+    pub(super) fn complete_async_charge(&mut self, native: u32, cost: u32) {
+        self.asm.patch_raw(native + COST_FIELD, cost.to_le_bytes());
     }
 
     /// Emits each block's out-of-gas stub (`mov ecx, block index; jmp out_of_gas`) and
@@ -95,6 +126,19 @@ mod tests {
             let branch = asm.jcc_forward(Cond::L);
             asm.patch_rel32(branch, CHARGE.len() as u32 + distance);
             assert_eq!(asm.code(), charge(cost as u32, distance), "cost {cost}, stub {distance} bytes after");
+        }
+    }
+
+    #[test]
+    fn the_async_charge_is_the_assemblers_sub_and_a_jl_back_to_its_modrm() {
+        for cost in [0, 1, 0x7F, 0x1234_5678, i32::MAX] {
+            let mut asm = Assembler::new();
+            let field = asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            asm.jcc_to(Cond::L, ASYNC_TRAP);
+            let mut want = ASYNC_CHARGE;
+            want[COST_FIELD as usize..][..4].copy_from_slice(&(cost as u32).to_le_bytes());
+            assert_eq!(asm.code(), want, "cost {cost}");
+            assert_eq!(field, COST_FIELD);
         }
     }
 

@@ -8,8 +8,8 @@
 //! Conventions of the generated code: the 13 guest registers live in host registers
 //! ([`host`]); the `gs` segment base is the guest base, so guest memory, the context and the
 //! jump table are all `gs:`-relative operands (guest addresses with 32-bit address size, which
-//! wraps them modulo 2^32 in the addressing hardware itself); `r15` holds the gas counter and
-//! `rcx` is the only scratch register. Each basic block starts by charging its cost (`sub r15,
+//! wraps them modulo 2^32 in the addressing hardware itself); `r10` holds the gas counter and
+//! `rcx` is the only scratch register. Each basic block starts by charging its cost (`sub r10,
 //! cost; jl out_of_gas`, one fused micro-op on a register), the cost being patched in when the
 //! block ends. Within a guest instruction, the memory access (the only
 //! thing that can fault) comes before any write to a guest register, so a fault leaves the
@@ -29,7 +29,10 @@ use asm::{Assembler, Label, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
+pub(crate) use gas::{ASYNC_TRAP, ASYNC_TRAP_BYTE};
+
 use super::{vmctx, Block, Layout, SideEntry};
+use crate::GasMetering;
 
 /// The host register holding each guest register (indexed by [`Reg::index`]).
 const HOST: [H; 13] = [
@@ -44,12 +47,12 @@ const HOST: [H; 13] = [
     H::Rax, // a1
     H::Rdx, // a2
     H::R14, // a3
-    H::R10, // a4
+    H::R15, // a4
     H::R11, // a5
 ];
 
 /// The gas counter while compiled code runs.
-const GAS: H = H::R15;
+const GAS: H = H::R10;
 /// Scratch register.
 const TMP: H = H::Rcx;
 
@@ -81,6 +84,7 @@ pub(crate) struct Compiler<'a> {
     asm: Assembler,
     view: CodeView<'a>,
     cost_model: CostModel,
+    metering: GasMetering,
     /// For each code offset: the native offset + 1 of the block starting there once the walk
     /// has opened it, else 0 (at least `len + 1` entries; a buffer reused between
     /// compilations, see [`SPARE_STARTS`]).
@@ -155,8 +159,9 @@ impl<'a> Compiler<'a> {
         view: CodeView<'a>,
         jump_table: &[u32],
         cost_model: CostModel,
+        metering: GasMetering,
     ) -> Result<Output, CompileError> {
-        let mut c = Compiler::new(view, jump_table, cost_model);
+        let mut c = Compiler::new(view, jump_table, cost_model, metering);
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
         // One basic block per turn of the outer loop, one instruction per turn of the inner
         // one, stepping with `position_at` (which carries only the offset across the handler
@@ -217,7 +222,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// A compiler for `view`, with the buffers a previous compilation on this thread left.
-    fn new(view: CodeView<'a>, jump_table: &[u32], cost_model: CostModel) -> Compiler<'a> {
+    fn new(
+        view: CodeView<'a>,
+        jump_table: &[u32],
+        cost_model: CostModel,
+        metering: GasMetering,
+    ) -> Compiler<'a> {
         let len = view.len() as usize;
         let mut asm = SPARE.take().unwrap_or_default();
         asm.clear();
@@ -231,6 +241,7 @@ impl<'a> Compiler<'a> {
             asm,
             view,
             cost_model,
+            metering,
             block_starts,
             insts: Vec::with_capacity(len / 3 + 8),
             blocks: Vec::with_capacity(len / 8 + 8),
@@ -246,7 +257,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// Starts the block at `pc`: records where its code starts and emits its gas charge,
-    /// whose cost and out-of-gas branch [`Self::emit_cold`] fills in.
+    /// whose cost [`Self::close_block`] (`Async`) or [`Self::emit_cold`] (`Sync`, with the
+    /// out-of-gas branch) fills in.
     fn open_block(&mut self, pc: u32) {
         let native = self.asm.offset();
         self.block_starts[pc as usize] = native + 1;
@@ -261,6 +273,10 @@ impl<'a> Compiler<'a> {
         let block = self.blocks.last_mut().expect("an open block was recorded");
         let cost = i32::try_from(cost).map_err(|_| CompileError::BlockTooExpensive(block.pc))?;
         block.cost = cost as u32;
+        let native = block.native;
+        if self.metering == GasMetering::Async && self.cost_model != CostModel::Free {
+            self.complete_async_charge(native, cost as u32);
+        }
         Ok(())
     }
 
@@ -300,7 +316,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// Emits what follows the code: the shared stubs, each dynamic jump's miss stub (if the
-    /// jumps do not store their pc), then each block's out-of-gas stub. (Out of line: inlined,
+    /// jumps do not store their pc), then each block's out-of-gas stub (`Sync` metering). (Out of line: inlined,
     /// it changes how the compile loop keeps the walk in registers.)
     #[inline(never)]
     fn emit_cold(&mut self, entry: u32) -> Layout {
@@ -313,7 +329,7 @@ impl<'a> Compiler<'a> {
             self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
             self.asm.jmp(self.stubs.djump_miss);
         }
-        if self.cost_model != CostModel::Free {
+        if self.cost_model != CostModel::Free && self.metering == GasMetering::Sync {
             let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
             self.emit_out_of_gas_stubs(out_of_gas);
         }

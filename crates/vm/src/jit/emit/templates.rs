@@ -167,7 +167,7 @@ mod tests {
     fn general(opcode: Opcode, operands: Operands) -> Vec<u8> {
         let code = [0u8; 1];
         let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
-        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free);
+        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free, crate::GasMetering::Sync);
         let start = c.asm.offset() as usize;
         c.instruction(0, 1, isa::Instruction { opcode, operands });
         c.asm.code()[start..].to_vec()
@@ -179,7 +179,7 @@ mod tests {
     fn templated(opcode: Opcode, chunk: u128, skip: u32) -> Option<Vec<u8>> {
         let code = [0u8; 1];
         let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
-        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free);
+        let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free, crate::GasMetering::Sync);
         let start = c.asm.offset() as usize;
         let operands = operands_from_chunk(opcode, 0, chunk, skip);
         let emitted =
