@@ -1,5 +1,6 @@
 //! High multiplication and division, which x86 ties to `rax`/`rdx` (both guest registers
-//! here): they are saved on the native stack around the instruction, the other operand goes
+//! here): they are saved on the native stack around the instruction (a division's destination
+//! among them is not: it takes the result before the other is restored), the other operand goes
 //! through `rcx` (the unsigned high product uses BMI2 `mulx` instead, see [`super::fuse`]). Division never faults: division by zero and the signed overflow case
 //! (`MIN / -1`) are tested first and produce the PVM's results (all ones or the dividend
 //! for `/ 0`, the wrapped quotient and a zero remainder for `MIN / -1`).
@@ -80,8 +81,15 @@ impl Compiler<'_> {
             asm.cmp_ri(size, TMP, -1);
             asm.jcc(Cond::E, minus_one);
         }
-        asm.push(H::Rax);
-        asm.push(H::Rdx);
+        // `rax` and `rdx` are saved around the division, except the one that is `d`: it gets
+        // the result before the other is restored.
+        let in_place = d == H::Rax || d == H::Rdx;
+        if d != H::Rax {
+            asm.push(H::Rax);
+        }
+        if d != H::Rdx {
+            asm.push(H::Rdx);
+        }
         asm.mov_rr(size, H::Rax, a);
         match (signed, size) {
             (false, _) => asm.zero(H::Rdx),
@@ -93,10 +101,18 @@ impl Compiler<'_> {
         } else {
             asm.div(size, TMP);
         }
-        asm.mov_rr(Size::S64, TMP, if rem { H::Rdx } else { H::Rax });
-        asm.pop(H::Rdx);
-        asm.pop(H::Rax);
-        result(asm, TMP);
+        let src = if rem { H::Rdx } else { H::Rax };
+        if in_place {
+            if d != src || size == Size::S32 {
+                result(asm, src);
+            }
+            asm.pop(if d == H::Rax { H::Rdx } else { H::Rax });
+        } else {
+            asm.mov_rr(Size::S64, TMP, src);
+            asm.pop(H::Rdx);
+            asm.pop(H::Rax);
+            result(asm, TMP);
+        }
         asm.jmp(done);
 
         asm.bind(zero);
