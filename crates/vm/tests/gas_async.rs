@@ -2,7 +2,7 @@
 //! cannot be paid, instead of branching to a stub. It must stop exactly where `Sync` and the
 //! interpreter stop, with the same state, and resume after more gas from there, including
 //! inside fused groups, across dynamic jumps and host calls, on many threads at once and in a
-//! run nested in a host function.
+//! run nested in a host function; and its code must be the smaller, which is its point.
 
 mod common;
 
@@ -171,4 +171,20 @@ fn out_of_gas_in_a_run_nested_in_a_host_function() {
     // Ten turns done, no gas left, then the outer instance adds 5.
     assert_eq!((out.exit, out.a0), (ExitReason::Halt, 1005));
     assert_eq!(other.pc(), other.module().export_pc("main").unwrap() + AGAIN);
+}
+
+#[test]
+fn async_charges_make_smaller_code() {
+    let Some(asynchronous) = async_engine() else { return };
+    let mut config = Config::new();
+    config.set_backend(Backend::Compiler);
+    let sync = Engine::new(&config).unwrap();
+    // 1000 one-instruction blocks and the trap's.
+    let text = format!(".isa gp072\n{}trap", "fallthrough\n".repeat(1000));
+    let (set, code) = isa::text::assemble_code(&text).unwrap();
+    let len =
+        |engine: &Engine| Module::new(engine, ProgramImage::bare(set, code.clone())).unwrap().compiled_len();
+    let (sync, asynchronous) = (len(&sync), len(&asynchronous));
+    // Per block: a 9-byte charge instead of 13 bytes, and no stub of 7 bytes or more.
+    assert!(sync >= asynchronous + 1001 * (4 + 7), "sync {sync} bytes, async {asynchronous}");
 }
