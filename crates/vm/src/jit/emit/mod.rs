@@ -10,10 +10,10 @@
 //! jump table are all `gs:`-relative operands (guest addresses with 32-bit address size, which
 //! wraps them modulo 2^32 in the addressing hardware itself); `r10` holds the gas counter and
 //! `rcx` is the only scratch register. Each basic block starts by charging its cost (`sub r10,
-//! cost; jl out_of_gas`, one fused micro-op on a register), the cost being patched in when the
-//! block ends. Within a guest instruction, the memory access (the only
-//! thing that can fault) comes before any write to a guest register, so a fault leaves the
-//! guest state exactly as before the instruction.
+//! cost; jl out_of_gas`, one fused micro-op on a register; with `Async` metering the `jl` jumps
+//! to a trap, see `gas`), the cost being patched in when the block ends. Within a guest
+//! instruction, the memory access (the only thing that can fault) comes before any write to a
+//! guest register, so a fault leaves the guest state exactly as before the instruction.
 
 mod alu;
 mod flow;
@@ -316,8 +316,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// Emits what follows the code: the shared stubs, each dynamic jump's miss stub (if the
-    /// jumps do not store their pc), then each block's out-of-gas stub (`Sync` metering). (Out of line: inlined,
-    /// it changes how the compile loop keeps the walk in registers.)
+    /// jumps do not store their pc), then each block's out-of-gas stub (`Sync` metering).
+    /// (Out of line: inlined, it changes how the compile loop keeps the walk in registers.)
     #[inline(never)]
     fn emit_cold(&mut self, entry: u32) -> Layout {
         // The shared stubs first, so that each block's stub jumps back to a bound label
