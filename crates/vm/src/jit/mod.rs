@@ -1,9 +1,9 @@
 //! The x86-64 recompiler backend.
 //!
-//! [`Compiled::new`] translates a program in one pass ([`emit`]) and maps the result
-//! executable ([`crate::sys::CodeMemory`], W^X); all instances of a module share it. An
-//! instance gets a protected memory reservation whose prefix holds its context and a copy of
-//! the native jump table ([`vmctx`]); [`run`] enters the code and turns its exits into the
+//! `Compiled::new` translates a program in one pass (`emit`) and maps the result executable
+//! (`sys::CodeMemory`, W^X); all instances of a module share it. An instance gets a
+//! protected memory reservation whose prefix holds its context and a copy of the native jump
+//! table (`vmctx`); `run` enters the code and turns its exits into the
 //! interpreter's stops, so both backends report the same exits, registers, memory and gas.
 
 pub(crate) mod emit;
