@@ -39,13 +39,7 @@ double: add_64 a2, a2, a2
 /// Runs [`PROGRAM`] from `budget` gas, adding `budget` more each time it runs out, to its end;
 /// returns every exit (with pc and gas), the final registers and how many times gas ran out.
 fn refuelled(config: &Config, budget: i64) -> (Vec<(ExitReason, u32, i64)>, [u64; 13], usize) {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{PROGRAM}")).unwrap();
-    let engine = Engine::new(config).unwrap();
-    let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
-    let mut instance = Instance::new(&module).unwrap();
-    for (i, reg) in Reg::ALL.into_iter().enumerate() {
-        instance.set_reg(reg, distinct(i));
-    }
+    let mut instance = common::instance(PROGRAM, config, &distinct);
     instance.set_gas(budget);
     let (mut exits, mut refuels) = (Vec::new(), 0);
     loop {

@@ -14,6 +14,7 @@ pub(crate) mod vmctx;
 use isa::gas::CostModel;
 use isa::CodeView;
 
+use crate::sys::signals::FaultReport;
 use crate::sys::{CodeError, CodeMemory};
 use crate::GasMetering;
 
@@ -170,10 +171,14 @@ impl Compiled {
         Some(&self.blocks[i])
     }
 
-    /// The index of the block whose `Async` gas charge trapped at native address `rip` (see
-    /// `emit::gas::ASYNC_TRAP`), if `rip` is where such a trap happens: two bytes into a
-    /// block's code, on the trap byte.
-    pub(crate) fn gas_trap_block(&self, rip: usize) -> Option<u32> {
+    /// The index of the block whose `Async` gas charge trapped, if the fault in `report` is
+    /// such a trap (see `emit::gas::ASYNC_TRAP`): an invalid opcode two bytes into a block's
+    /// code, on the trap byte.
+    pub(crate) fn gas_trap_block(&self, report: &FaultReport) -> Option<u32> {
+        if report.signal != libc::SIGILL as u32 {
+            return None;
+        }
+        let rip = usize::try_from(report.rip).ok()?;
         let offset = u32::try_from(rip.checked_sub(self.code.start())?).ok()?;
         if self.code.bytes().get(offset as usize) != Some(&emit::ASYNC_TRAP_BYTE) {
             return None;

@@ -166,11 +166,10 @@ fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: 
         }
         ExitCode::Fault => {
             let report = ctx.running.report;
-            let rip = report.rip as usize;
             // An `Async` block charge that went negative traps on purpose (an invalid opcode).
-            match compiled.gas_trap_block(rip).filter(|_| report.signal == libc::SIGILL as u32) {
+            match compiled.gas_trap_block(&report) {
                 Some(block) => out_of_gas(compiled, cpu, block),
-                None => fault(compiled, image, cpu, memory, rip),
+                None => fault(compiled, image, cpu, memory, report.rip as usize),
             }
         }
     };

@@ -36,13 +36,9 @@ pub fn backends() -> Vec<(&'static str, Config)> {
     configs
 }
 
-/// [`run`] with an explicit configuration.
-pub fn run_with(
-    text: &str,
-    config: &Config,
-    gas: i64,
-    init: &dyn Fn(usize) -> u64,
-) -> (Vec<(ExitReason, u32, i64)>, [u64; 13]) {
+/// A new instance of the bare `gp072` program `text` on `config`, with register `i` =
+/// `init(i)`, at pc 0 with no gas.
+pub fn instance(text: &str, config: &Config, init: &dyn Fn(usize) -> u64) -> Instance {
     let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
     let engine = Engine::new(config).unwrap();
     let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
@@ -50,6 +46,17 @@ pub fn run_with(
     for (i, reg) in Reg::ALL.into_iter().enumerate() {
         instance.set_reg(reg, init(i));
     }
+    instance
+}
+
+/// [`run`] with an explicit configuration.
+pub fn run_with(
+    text: &str,
+    config: &Config,
+    gas: i64,
+    init: &dyn Fn(usize) -> u64,
+) -> (Vec<(ExitReason, u32, i64)>, [u64; 13]) {
+    let mut instance = instance(text, config, init);
     // Read-only page: a store to it panics.
     instance.map(0x70000, 4096, Access::Read);
     instance.set_gas(gas);
