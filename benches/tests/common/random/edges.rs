@@ -98,7 +98,7 @@ fn load_imm64(b: &mut CodeBuilder, reg: Reg, imm: u64) {
 /// A short sequence that sets up an edge case and runs it.
 pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &PolkavmLayout) {
     let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
-    match rng.below(7) {
+    match rng.below(8) {
         // An ALU instruction on edge operands.
         0 | 1 => {
             let op = profile.of(rng, |op| {
@@ -160,11 +160,70 @@ pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &P
             b.push(inst(Opcode::Memset, Operands::Argless));
         }
         6 => fusable_pair(b, rng, layout),
+        7 => select(b, rng, profile),
         _ => {
             let imm = if rng.chance(50) { rng.below(4) as u32 } else { rng.value() };
             b.push(inst(Opcode::Ecalli, Operands::Imm { imm }));
         }
     }
+}
+
+/// The instructions the recompiler can compile with a `cmov` when a branch skips a block of
+/// one of them and a `fallthrough` (a "select").
+const SELECTABLE: [Opcode; 15] = [
+    Opcode::MoveReg,
+    Opcode::LoadImm,
+    Opcode::LoadImm64,
+    Opcode::Add64,
+    Opcode::Add32,
+    Opcode::AddImm64,
+    Opcode::AddImm32,
+    Opcode::Sub64,
+    Opcode::And,
+    Opcode::Or,
+    Opcode::Xor,
+    Opcode::AndImm,
+    Opcode::OrImm,
+    Opcode::XorImm,
+    Opcode::NegateAndAddImm64,
+];
+
+/// A forward branch over a block of one instruction and a `fallthrough`: mostly one the
+/// recompiler compiles as a select, sometimes another ALU instruction (which it does not).
+/// Operands and destination are drawn from a few registers, so that the instruction often
+/// reads or writes the branch's operands.
+fn select(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile) {
+    let regs = [rng.pick(&WRITABLE), rng.pick(&WRITABLE), rng.pick(&WRITABLE)];
+    let pick = |rng: &mut Rng| rng.pick(&regs);
+    let branch = profile.of(rng, |op| op.is_branch());
+    let operands = match branch.format() {
+        Format::RegRegOffset => Operands::RegRegOffset { a: pick(rng), b: pick(rng), target: 0 },
+        _ => {
+            let imm = if rng.chance(50) { rng.below(3) as u32 } else { rng.value() };
+            Operands::RegImmOffset { reg: pick(rng), imm, target: 0 }
+        }
+    };
+    let end = b.label();
+    b.push_to(inst(branch, operands), end);
+    let op = if rng.chance(80) {
+        profile.of(rng, |op| SELECTABLE.contains(&op))
+    } else {
+        profile.of(rng, |op| {
+            matches!(op.format(), Format::RegReg | Format::RegRegReg | Format::RegRegImm)
+                && !is_memory(op)
+                && op != Opcode::Sbrk
+        })
+    };
+    let operands = match op.format() {
+        Format::RegReg => Operands::RegReg { d: pick(rng), s: pick(rng) },
+        Format::RegRegReg => Operands::RegRegReg { d: pick(rng), s1: pick(rng), s2: pick(rng) },
+        Format::RegImm => Operands::RegImm { reg: pick(rng), imm: rng.value() },
+        Format::RegImm64 => Operands::RegImm64 { reg: pick(rng), imm: value64(rng) },
+        _ => Operands::RegRegImm { a: pick(rng), b: pick(rng), imm: rng.value() },
+    };
+    b.push(inst(op, operands));
+    b.push(inst(Opcode::Fallthrough, Operands::Argless));
+    b.bind(end);
 }
 
 /// The loads the recompiler fuses with the address computation before them.

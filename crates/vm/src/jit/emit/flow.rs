@@ -139,7 +139,7 @@ impl Compiler<'_> {
     }
 
     /// An unconditional jump to `target` (a trap if it is not a valid block start).
-    fn jump(&mut self, pc: u32, target: u32) {
+    pub(super) fn jump(&mut self, pc: u32, target: u32) {
         match self.static_target(pc, target, None) {
             StaticTarget::Back(native) => self.asm.jmp_to(native),
             StaticTarget::Forward => {
@@ -169,6 +169,9 @@ impl Compiler<'_> {
                 self.asm.jcc_to(cond, native);
             }
             StaticTarget::Forward => {
+                if let Some(super::select::Slow::None) = self.select(pc, next, cond, target, &compare) {
+                    return;
+                }
                 let start = self.asm.offset();
                 compare(&mut self.asm);
                 let field = self.asm.jcc_forward(cond);

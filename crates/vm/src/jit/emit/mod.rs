@@ -21,6 +21,7 @@ mod fuse;
 mod gas;
 pub(crate) mod mem;
 mod muldiv;
+mod select;
 mod stubs;
 mod table;
 mod templates;

@@ -1,8 +1,8 @@
 //! High multiplication and division, which x86 ties to `rax`/`rdx` (both guest registers
 //! here): they are saved on the native stack around the instruction (a division's destination
 //! among them is not: it takes the result before the other is restored), the other operand
-//! goes through `rcx` (the unsigned high product uses BMI2 `mulx` instead, see
-//! [`super::fuse`]). Division never faults: division by zero and the signed overflow case
+//! goes through `rcx` (the unsigned and signed × unsigned high products use BMI2 `mulx`
+//! instead, see [`super::fuse`], which needs only `rdx`). Division never faults: division by zero and the signed overflow case
 //! (`MIN / -1`) are tested first and produce the PVM's results (all ones or the dividend for
 //! `/ 0`, the wrapped quotient and a zero remainder for `MIN / -1`).
 
@@ -15,36 +15,27 @@ impl Compiler<'_> {
     /// `mul_upper_*` (64-bit programs); `false` if `opcode` is not one of them.
     #[inline(always)]
     pub(super) fn mul_upper(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
-        let signed = match opcode {
-            Opcode::MulUpperSignedSigned => true,
+        match opcode {
+            Opcode::MulUpperSignedSigned => {}
             Opcode::MulUpperUnsignedUnsigned => {
                 super::fuse::mul_wide(&mut self.asm, d, d, a, b);
                 return true;
             }
-            Opcode::MulUpperSignedUnsigned => false,
+            Opcode::MulUpperSignedUnsigned => {
+                mul_upper_signed_unsigned(&mut self.asm, d, a, b);
+                return true;
+            }
             _ => return false,
-        };
+        }
         let asm = &mut self.asm;
         asm.mov_rr(Size::S64, TMP, b);
         asm.push(H::Rax);
         asm.push(H::Rdx);
         asm.mov_rr(Size::S64, H::Rax, a);
-        if signed {
-            asm.imul1(Size::S64, TMP);
-        } else {
-            asm.mul(Size::S64, TMP);
-        }
+        asm.imul1(Size::S64, TMP);
         asm.mov_rr(Size::S64, TMP, H::Rdx);
         asm.pop(H::Rdx);
         asm.pop(H::Rax);
-        if opcode == Opcode::MulUpperSignedUnsigned {
-            // signed × unsigned = unsigned high half, minus `b` when `a` is negative.
-            let skip = asm.new_label();
-            asm.test_rr(Size::S64, a, a);
-            asm.jcc(Cond::Ns, skip);
-            asm.alu_rr(AluOp::Sub, Size::S64, TMP, b);
-            asm.bind(skip);
-        }
         asm.mov_rr(Size::S64, d, TMP);
         true
     }
@@ -136,4 +127,28 @@ impl Compiler<'_> {
         asm.bind(done);
         true
     }
+}
+
+/// `d = mul_upper_signed_unsigned(a, b)`: the unsigned high half (BMI2 `mulx`, whose implicit
+/// factor is `rdx`), minus `b` when `a` is negative. The correction, `(a >> 63) & b`, is taken
+/// without a branch (the sign of a product's factor is as unpredictable as the data) and
+/// before the product, which may overwrite `a` or `b`.
+fn mul_upper_signed_unsigned(asm: &mut asm::Assembler, d: H, a: H, b: H) {
+    asm.mov_rr(Size::S64, TMP, a);
+    asm.sar_ri(Size::S64, TMP, 63);
+    asm.alu_rr(AluOp::And, Size::S64, TMP, b);
+    if a == H::Rdx {
+        asm.mulx(Size::S64, d, d, b);
+    } else if b == H::Rdx {
+        asm.mulx(Size::S64, d, d, a);
+    } else if d == H::Rdx {
+        asm.mov_rr(Size::S64, H::Rdx, a);
+        asm.mulx(Size::S64, d, d, b);
+    } else {
+        asm.push(H::Rdx);
+        asm.mov_rr(Size::S64, H::Rdx, a);
+        asm.mulx(Size::S64, d, d, b);
+        asm.pop(H::Rdx);
+    }
+    asm.alu_rr(AluOp::Sub, Size::S64, d, TMP);
 }
