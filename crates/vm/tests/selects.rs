@@ -1,9 +1,10 @@
 //! The recompiler compiles a forward branch over a block of one instruction and a
-//! `fallthrough` as a "select" (`cmov`s, no branch; `jit/emit/select.rs`). These tests check
-//! it against the interpreter: every instruction it takes, under every branch condition,
-//! taken and not, with the instruction reading and writing the branch's operands; running out
-//! of gas just before and inside the skipped block; and the skipped block reached from
-//! elsewhere (a jump, the jump table, a fresh start there).
+//! `fallthrough`, and a branch back to a loop's head followed by a block of one instruction
+//! and a `jump` to the same head, as a "select" (`cmov`s, no branch; `jit/emit/select.rs`).
+//! These tests check it against the interpreter: every instruction it takes, under every
+//! branch condition, taken and not, with the instruction reading and writing the branch's
+//! operands; running out of gas just before and inside the skipped block; and the skipped
+//! block reached from elsewhere (a jump, the jump table, a fresh start there).
 
 mod common;
 
@@ -216,4 +217,43 @@ fn the_skipped_block_can_be_reached_from_elsewhere() {
     for r in &regs[1..] {
         assert_eq!((r.1, r.2, r.3), (regs[0].1, regs[0].2, regs[0].3), "{}", r.0);
     }
+}
+
+#[test]
+fn loop_selects_agree_for_every_instruction_and_out_of_gas() {
+    // The loop of `memloop`'s sieve count: the head tests the exit, a branch back to the head
+    // skips a block that does one thing and jumps back to the head.
+    let mut stopped_at_the_block = 0;
+    for (n, inst) in SELECTABLE.iter().enumerate() {
+        let branch = BRANCHES[n % BRANCHES.len()];
+        let text = format!(
+            "
+            load_imm a0, 0
+            fallthrough
+        head:
+            add_imm_64 a0, a0, 1
+            branch_eq_imm a0, 24, @done
+        test:
+            and_imm a1, a0, 5
+            xor a2, a2, a1
+            {}
+        block:
+            {}
+            jump @head
+        done:
+            trap",
+            branch.replace("{a}", "a1").replace("{b}", "a2").replace("{L}", "head"),
+            inst.replace("{d}", ["a2", "a3", "a1"][n % 3]).replace("{s}", "a1").replace("{t}", "a2"),
+        );
+        // The blocks: the start, `head`, `test`, `block`, `done`.
+        let block = block_starts(&text)[3];
+        for gas in (0..=260).step_by(3) {
+            let exits = agree(&text, gas, &|i| VARIED[i]);
+            let (exit, pc, _) = *exits.last().unwrap();
+            if exit == ExitReason::OutOfGas && pc == block {
+                stopped_at_the_block += 1;
+            }
+        }
+    }
+    assert!(stopped_at_the_block > 20, "only {stopped_at_the_block} runs stop at the block");
 }

@@ -188,10 +188,11 @@ const SELECTABLE: [Opcode; 15] = [
     Opcode::NegateAndAddImm64,
 ];
 
-/// A forward branch over a block of one instruction and a `fallthrough`: mostly one the
-/// recompiler compiles as a select, sometimes another ALU instruction (which it does not).
-/// Operands and destination are drawn from a few registers, so that the instruction often
-/// reads or writes the branch's operands.
+/// A branch over a block of one instruction: forward, over the block and its `fallthrough`,
+/// or, in a loop, back to the loop's head, the block ending with a `jump` there (the loop ends
+/// after a few turns, or when the gas does). Mostly one the recompiler compiles as a select,
+/// sometimes another ALU instruction (which it does not). Operands and destination are drawn
+/// from a few registers, so that the instruction often reads or writes the branch's operands.
 fn select(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile) {
     let regs = [rng.pick(&WRITABLE), rng.pick(&WRITABLE), rng.pick(&WRITABLE)];
     let pick = |rng: &mut Rng| rng.pick(&regs);
@@ -204,7 +205,22 @@ fn select(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile) {
         }
     };
     let end = b.label();
-    b.push_to(inst(branch, operands), end);
+    let back = rng.chance(40).then(|| {
+        // A counter the block does not write.
+        let free: Vec<Reg> = WRITABLE.iter().copied().filter(|r| !regs.contains(r)).collect();
+        let (head, counter) = (b.label(), rng.pick(&free));
+        b.push(inst(Opcode::LoadImm, Operands::RegImm { reg: counter, imm: 0 }));
+        b.push(inst(Opcode::Fallthrough, Operands::Argless));
+        b.bind(head);
+        b.push(inst(Opcode::AddImm64, Operands::RegRegImm { a: counter, b: counter, imm: 1 }));
+        let turns = 1 + rng.below(4) as u32;
+        b.push_to(
+            inst(Opcode::BranchEqImm, Operands::RegImmOffset { reg: counter, imm: turns, target: 0 }),
+            end,
+        );
+        head
+    });
+    b.push_to(inst(branch, operands), back.unwrap_or(end));
     let op = if rng.chance(80) {
         profile.of(rng, |op| SELECTABLE.contains(&op))
     } else {
@@ -222,7 +238,10 @@ fn select(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile) {
         _ => Operands::RegRegImm { a: pick(rng), b: pick(rng), imm: rng.value() },
     };
     b.push(inst(op, operands));
-    b.push(inst(Opcode::Fallthrough, Operands::Argless));
+    match back {
+        Some(head) => b.push_to(inst(Opcode::Jump, Operands::Offset { target: 0 }), head),
+        None => b.push(inst(Opcode::Fallthrough, Operands::Argless)),
+    }
     b.bind(end);
 }
 

@@ -165,6 +165,9 @@ impl Compiler<'_> {
         let cond = branch_cond(opcode).expect("a conditional branch");
         match self.static_target(pc, target, Some(next)) {
             StaticTarget::Back(native) => {
+                if let Some(super::select::Slow::None) = self.select_back(pc, next, cond, target, &compare) {
+                    return;
+                }
                 compare(&mut self.asm);
                 self.asm.jcc_to(cond, native);
             }

@@ -22,6 +22,10 @@
 //! block: ...                 ; the block itself, compiled as always
 //! ```
 //!
+//! The same goes for a branch back to a loop's head followed by a block of one instruction and
+//! a `jump` to that head (`if (c) continue; x = y;` at a loop's end): the select ends with the
+//! jump back, and the block's charge covers the instruction and the `jump`.
+//!
 //! The block's code is still emitted as usual, after the select, for everything else that
 //! reaches it (other branches, the jump table, a fresh start there). Gas and the guest state
 //! come out exactly as from the branch and the block: the charge is the block's own cost,
@@ -58,9 +62,35 @@ enum Value {
 }
 
 impl Value {
+    /// Whether a select can do an instruction of `opcode` (what [`Value::of`] accepts).
+    fn can_take(opcode: Opcode) -> bool {
+        use Opcode as O;
+        matches!(
+            opcode,
+            O::MoveReg
+                | O::LoadImm
+                | O::LoadImm64
+                | O::Add64
+                | O::Add32
+                | O::AddImm64
+                | O::AddImm32
+                | O::Sub64
+                | O::And
+                | O::Or
+                | O::Xor
+                | O::AndImm
+                | O::OrImm
+                | O::XorImm
+                | O::NegateAndAddImm64
+        )
+    }
+
     /// The destination and value of `inst`, if a select can do it.
     fn of(inst: Instruction) -> Option<(H, Value)> {
         use Opcode as O;
+        if !Value::can_take(inst.opcode) {
+            return None;
+        }
         let value = match (inst.opcode, inst.operands) {
             (O::MoveReg, P::RegReg { d, s }) => (host(d), Value::Reg(host(s))),
             (O::LoadImm, P::RegImm { reg, imm }) => (host(reg), Value::Imm(isa::sext(imm))),
@@ -157,10 +187,37 @@ impl Compiler<'_> {
         if view.set.opcode(view.code[target as usize - 1]) != Some(Opcode::Fallthrough) {
             return None;
         }
-        self.select_block(pc, next, cond, target, compare)
+        self.select_block(pc, next, cond, target, compare, Opcode::Fallthrough)
     }
 
-    /// [`Self::select`] once the cheap tests have passed.
+    /// [`Self::select`] for a branch back to `target`, a block the walk has passed: the
+    /// block at `next` must end with a `jump` to the same target (a loop's `continue`).
+    #[inline(always)]
+    pub(super) fn select_back(
+        &mut self,
+        pc: u32,
+        next: u32,
+        cond: Cond,
+        target: u32,
+        compare: &dyn Fn(&mut Assembler),
+    ) -> Option<Slow> {
+        // First the tests that cost a few instructions: an instruction a select can do, then
+        // a `jump`.
+        let view = &self.view;
+        let first = view.code.get(next as usize).and_then(|&byte| view.set.opcode(byte));
+        if !first.is_some_and(Value::can_take) {
+            return None;
+        }
+        let second = next as usize + 1 + view.skip(next) as usize;
+        if view.code.get(second).and_then(|&byte| view.set.opcode(byte)) != Some(Opcode::Jump) {
+            return None;
+        }
+        self.select_block(pc, next, cond, target, compare, Opcode::Jump)
+    }
+
+    /// [`Self::select`] and [`Self::select_back`] once their cheap tests have passed: the
+    /// block at `next` must be an instruction a select can do and `end`, a `fallthrough` to
+    /// `target` or a `jump` there.
     #[inline(never)]
     fn select_block(
         &mut self,
@@ -169,19 +226,24 @@ impl Compiler<'_> {
         cond: Cond,
         target: u32,
         compare: &dyn Fn(&mut Assembler),
+        end: Opcode,
     ) -> Option<Slow> {
         let view = &self.view;
-        let end = target - 1;
         let first = view.decode(next);
-        if first.kind != DecodedKind::Valid || first.next_pc() != end {
+        if first.kind != DecodedKind::Valid {
             return None;
         }
         let (d, value) = Value::of(first.inst)?;
-        let fallthrough = view.decode(end);
-        if fallthrough.kind != DecodedKind::Valid || fallthrough.next_pc() != target {
+        let last = view.decode(first.next_pc());
+        let to_target = match (last.inst.opcode, last.inst.operands) {
+            (Opcode::Fallthrough, _) => last.next_pc() == target,
+            (Opcode::Jump, P::Offset { target: to }) => to == target,
+            _ => false,
+        };
+        if last.kind != DecodedKind::Valid || last.inst.opcode != end || !to_target {
             return None;
         }
-        let cost = self.cost_model.cost(first.inst.opcode) + self.cost_model.cost(Opcode::Fallthrough);
+        let cost = self.cost_model.cost(first.inst.opcode) + self.cost_model.cost(end);
         let metered = self.cost_model != CostModel::Free;
         let run = cond.invert();
         let slow = self.asm.new_label();
@@ -217,4 +279,32 @@ pub(super) enum Slow {
     None,
     /// The branch as usual, for when the gas cannot pay for the block.
     Branch,
+}
+
+#[cfg(test)]
+mod tests {
+    use isa::{Format, Reg};
+
+    use super::*;
+
+    /// [`Value::can_take`] (the cheap test) and [`Value::of`] accept the same opcodes.
+    #[test]
+    fn the_cheap_test_accepts_what_a_select_takes() {
+        let (d, s, t) = (Reg::A0, Reg::A1, Reg::A2);
+        for &opcode in Opcode::ALL.iter() {
+            let operands = match opcode.format() {
+                Format::RegReg => P::RegReg { d, s },
+                Format::RegImm => P::RegImm { reg: d, imm: 5 },
+                Format::RegImm64 => P::RegImm64 { reg: d, imm: 5 },
+                Format::RegRegReg => P::RegRegReg { d, s1: s, s2: t },
+                Format::RegRegImm => P::RegRegImm { a: d, b: s, imm: 5 },
+                _ => {
+                    assert!(!Value::can_take(opcode), "{opcode:?}");
+                    continue;
+                }
+            };
+            let taken = Value::of(Instruction { opcode, operands }).is_some();
+            assert_eq!(taken, Value::can_take(opcode), "{opcode:?}");
+        }
+    }
 }
