@@ -1,10 +1,11 @@
 //! High multiplication and division, which x86 ties to `rax`/`rdx` (both guest registers
 //! here): they are saved on the native stack around the instruction (a division's destination
 //! among them is not: it takes the result before the other is restored), the other operand
-//! goes through `rcx` (the unsigned and signed × unsigned high products use BMI2 `mulx`
-//! instead, see [`super::fuse`], which needs only `rdx`). Division never faults: division by zero and the signed overflow case
-//! (`MIN / -1`) are tested first and produce the PVM's results (all ones or the dividend for
-//! `/ 0`, the wrapped quotient and a zero remainder for `MIN / -1`).
+//! goes through `rcx`. The unsigned and signed × unsigned high products use BMI2 `mulx`
+//! instead (see [`super::fuse`]), which needs only `rdx`. Division never faults: division by
+//! zero and the signed overflow case (`MIN / -1`) are tested first and produce the PVM's
+//! results (all ones or the dividend for `/ 0`, the wrapped quotient and a zero remainder for
+//! `MIN / -1`).
 
 use asm::{AluOp, Cond, Reg as H, Size, Width};
 use isa::Opcode;
