@@ -2,8 +2,8 @@
 //!
 //! Without Zicond, clang writes `x = c ? y : x` for RISC-V as a branch over one instruction,
 //! which in PVM code is a block holding that instruction and a `fallthrough`; where the
-//! condition depends on the data (the larger of two children in a heap, the sign of an
-//! operand) that branch is mispredicted about half the time, a dozen cycles or more each. When a forward branch's target is the end of such a
+//! condition depends on the data (the larger of two children in a heap, a random bit) that
+//! branch is mispredicted about half the time, a dozen cycles or more each. When a forward branch's target is the end of such a
 //! block, the branch compiles instead to straight-line code that does what the block would
 //! have done, under the negated condition:
 //!
