@@ -3,7 +3,7 @@
 
     GANNET_PERF_MAP=1 valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file=cg.out \\
         target/release/examples/ping_probe BLOB compiler 40000
-    python3 scripts/jit-profile.py cg.out [TOP]
+    python3 scripts/jit-profile.py cg.out [TOP] [EVENT]
 
 With GANNET_PERF_MAP=1 every compiled module appends one symbol per basic block
 (`gannet:<pc>`, its address and size) to /tmp/perf-<pid>.map. Callgrind knows nothing of
@@ -14,7 +14,10 @@ share of all instructions executed in generated code. `gannet disasm --offsets B
 guest code of a block, `compile_probe BLOB --dump DIR` its machine code.
 
 Instruction counts are deterministic, unlike time on a shared machine; they do not weigh
-cache misses or mispredictions.
+cache misses or mispredictions. For those, run callgrind with --branch-sim=yes as well and
+give EVENT `Bcm` (mispredicted conditional branches; `Bc` executed ones, `Bim` mispredicted
+indirect jumps): the same table then counts that event per block, which is how the selects
+of docs/jit.md were found.
 """
 import bisect
 import collections
@@ -22,12 +25,13 @@ import re
 import sys
 
 
-def executed(path):
-    """Instructions executed per address, for code callgrind has no symbol for, and the pid."""
+def executed(path, event):
+    """`event` counted per address, for code callgrind has no symbol for, and the pid."""
     per_address = collections.Counter()
     names, current, pid = {}, None, None
     position = [0, 0]
     after_call = False
+    columns, events = 2, ["Ir"]
 
     def expand(token, i):
         if token.startswith("0x"):
@@ -44,6 +48,14 @@ def executed(path):
             if line.startswith("pid:"):
                 pid = int(line.split()[1])
                 continue
+            if line.startswith("positions:"):
+                columns = len(line.split()) - 1
+                continue
+            if line.startswith("events:"):
+                events = line.split()[1:]
+                if event not in events:
+                    sys.exit(f"no event {event} in the callgrind file (it has {' '.join(events)})")
+                continue
             m = re.match(r"^(c?)fn=\((\d+)\)(?: (.*))?$", line)
             if m:
                 if m.group(3):
@@ -58,9 +70,12 @@ def executed(path):
             if len(fields) < 2 or not re.match(r"^(0x[0-9a-f]+|[+-]\d+|\*)$", fields[0]):
                 continue
             address = position[0] = expand(fields[0], 0)
-            if len(fields) >= 3:
+            if columns == 2 and len(fields) >= 3:
                 position[1] = expand(fields[1], 1)
-            count = int(fields[-1])
+            # (Trailing zero costs are left out of a line.)
+            costs = fields[columns:] if len(fields) > columns else fields[-1:]
+            index = events.index(event)
+            count = int(costs[index]) if index < len(costs) else 0
             if after_call:
                 after_call = False
                 continue
@@ -84,7 +99,8 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 30
-    per_address, pid = executed(sys.argv[1])
+    event = sys.argv[3] if len(sys.argv) > 3 else "Ir"
+    per_address, pid = executed(sys.argv[1], event)
     if pid is None:
         sys.exit("no pid in the callgrind file")
     try:
@@ -99,8 +115,8 @@ def main():
             per_block[symbols[i][2]] += count
     total = sum(per_block.values())
     if total == 0:
-        sys.exit("no instructions executed in generated code")
-    print(f"{total} instructions in generated code, {len(per_block)} blocks executed")
+        sys.exit(f"no {event} in generated code")
+    print(f"{total} {event} in generated code, over {len(per_block)} blocks")
     hottest = per_block.most_common(top)
     pc = lambda name: int(name.rsplit(":", 1)[1]) if name.rsplit(":", 1)[-1].isdigit() else -1
     for name, count in sorted(hottest, key=lambda item: pc(item[0])):
