@@ -169,7 +169,8 @@ pub fn special(b: &mut CodeBuilder, rng: &mut Rng, profile: &Profile, layout: &P
 }
 
 /// The instructions the recompiler can compile with a `cmov` when a branch skips a block of
-/// one of them and a `fallthrough` (a "select").
+/// one of them and a `fallthrough`, or one of them and a `jump` back to the branch's target
+/// (a "select").
 const SELECTABLE: [Opcode; 15] = [
     Opcode::MoveReg,
     Opcode::LoadImm,
