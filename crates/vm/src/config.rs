@@ -47,7 +47,8 @@ pub enum GasMetering {
     /// block's index: an out-of-gas exit costs about as much as any other exit.
     #[default]
     Sync,
-    /// Each block's charge branches back into its own first instruction, an invalid opcode:
+    /// Each block's charge branches back into the middle of its own first instruction, onto
+    /// a byte that is an invalid opcode:
     /// the processor's trap reports which block it was, through the signal handler. The
     /// charge is four bytes shorter and there are no per-block stubs, so code is smaller and
     /// compiles faster, but an out-of-gas exit takes a signal (microseconds, not

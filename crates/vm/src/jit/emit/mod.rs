@@ -13,9 +13,9 @@
 //! cost; jl out_of_gas`, one fused micro-op on a register; with `Async` metering the `jl` jumps
 //! to a trap, see `gas`), the cost being patched in when the block ends; a block of one
 //! instruction that a branch can skip is also run, and charged, by a `cmov` at the branch
-//! (`select`). Within a guest
-//! instruction, the memory access (the only thing that can fault) comes before any write to a
-//! guest register, so a fault leaves the guest state exactly as before the instruction.
+//! (`select`). Within a guest instruction, the memory access (the only thing that can fault)
+//! comes before any write to a guest register, so a fault leaves the guest state exactly as
+//! before the instruction.
 
 mod alu;
 mod flow;

@@ -235,10 +235,9 @@ impl Compiler<'_> {
         }
         let (d, value) = Value::of(first.inst)?;
         let last = view.decode(first.next_pc());
-        let to_target = match (last.inst.opcode, last.inst.operands) {
-            (Opcode::Fallthrough, _) => last.next_pc() == target,
-            (Opcode::Jump, P::Offset { target: to }) => to == target,
-            _ => false,
+        let to_target = match last.inst.operands {
+            P::Offset { target: to } => to == target,
+            _ => last.next_pc() == target,
         };
         if last.kind != DecodedKind::Valid || last.inst.opcode != end || !to_target {
             return None;
