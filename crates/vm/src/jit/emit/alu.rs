@@ -57,28 +57,32 @@ fn binary32(asm: &mut Assembler, d: H, a: H, b: H, commutative: bool, op: impl F
 /// `d = flag(compare)` as 0 or 1, where `compare` reads the registers `reads`.
 fn set_cond(asm: &mut Assembler, d: H, reads: [H; 2], cond: Cond, compare: impl Fn(&mut Assembler)) {
     // The result register is cleared before the compare (clearing after would clobber the
-    // flags), which needs one the compare does not read.
-    let out = if reads.contains(&d) { TMP } else { d };
-    asm.zero(out);
-    compare(asm);
-    asm.setcc(cond, out);
-    if out != d {
-        asm.mov_rr(Size::S64, d, out);
+    // flags), if the compare does not read it; otherwise the flag goes through `TMP`'s low
+    // byte and is zero-extended into place.
+    if reads.contains(&d) {
+        compare(asm);
+        asm.setcc(cond, TMP);
+        asm.movzx(Width::W8, d, TMP);
+        return;
     }
+    asm.zero(d);
+    compare(asm);
+    asm.setcc(cond, d);
 }
 
 /// `d = cond(a, b) ? b : a` (signed or unsigned minimum and maximum).
 fn select(asm: &mut Assembler, d: H, a: H, b: H, take_b: Cond) {
-    // Straight into `d` unless `d` is `b` (then `b` would be gone before the `cmov`).
-    let out = if d == b && d != a { TMP } else { d };
-    if out != a {
-        asm.mov_rr(Size::S64, out, a);
+    if d == b && d != a {
+        // `d` holds `b` already: it takes `a` when `b` is not to be taken.
+        asm.cmp_rr(Size::S64, a, b);
+        asm.cmov_rr(take_b.invert(), Size::S64, d, a);
+        return;
     }
-    asm.cmp_rr(Size::S64, out, b);
-    asm.cmov_rr(take_b, Size::S64, out, b);
-    if out != d {
-        asm.mov_rr(Size::S64, d, out);
+    if d != a {
+        asm.mov_rr(Size::S64, d, a);
     }
+    asm.cmp_rr(Size::S64, d, b);
+    asm.cmov_rr(take_b, Size::S64, d, b);
 }
 
 /// `d = rotate(a, b)` with the count in `cl`.
