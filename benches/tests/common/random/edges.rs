@@ -311,19 +311,34 @@ fn fusable_pair(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
 /// `shift_logical_left_imm_64 x, s, k` (`k` mostly 1 to 3) + `add_64 x, x, base` (either
 /// order; now and then into another register) + mostly a load over the sum, at an edge
 /// address when `base` is a register of its own, else wherever the aliasing leads; `s` and
-/// `base` may be any registers, `x` included.
+/// `base` may be any registers, `x` included. Half the time `base` is set between the shift
+/// and the addition, as clang does with a table's address: by a `load_imm` (with the
+/// address that reaches the edge) or by a load from an edge address.
 fn scaled_group(b: &mut CodeBuilder, rng: &mut Rng, layout: &PolkavmLayout) {
     let dst = |rng: &mut Rng| rng.pick(&WRITABLE);
     let (x, s, base) = (dst(rng), dst(rng), dst(rng));
     let k = rng.pick(&[1, 2, 3, 1, 2, 3, 0, 4, 67]);
     let (target, offset) = (address(rng, layout), rng.value());
     let shifted_value = value64(rng);
+    let middle = rng.below(4);
+    let table_load = (middle == 1).then(|| {
+        let (from, at, edge) = (dst(rng), rng.value(), address(rng, layout));
+        load_imm64(b, from, base_for(rng, edge, at));
+        inst(rng.pick(&FUSED_LOADS), Operands::RegRegImm { a: base, b: from, imm: at })
+    });
     load_imm64(b, s, shifted_value);
-    if base != x && base != s {
-        let sum = base_for(rng, target, offset);
-        load_imm64(b, base, sum.wrapping_sub(shifted_value << (k & 63)));
+    let table = base_for(rng, target, offset).wrapping_sub(shifted_value << (k & 63));
+    if middle > 1 && base != x && base != s {
+        load_imm64(b, base, table);
     }
     b.push(inst(Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: x, b: s, imm: k }));
+    match table_load {
+        Some(load) => b.push(load),
+        None if middle == 0 => {
+            b.push(inst(Opcode::LoadImm, Operands::RegImm { reg: base, imm: table as u32 }))
+        }
+        None => {}
+    }
     let (s1, s2) = if rng.chance(50) { (x, base) } else { (base, x) };
     let sum = if rng.chance(90) { x } else { dst(rng) };
     b.push(inst(Opcode::Add64, Operands::RegRegReg { d: sum, s1, s2 }));

@@ -227,10 +227,10 @@ fn fault(
     };
     let view = image.code.view(image.isa);
     if !in_side_entry {
-        // In a fused group's code only the last instruction, a load, can fault, after the
-        // others (an `add_64` or a `shl` computing its address), which did not write their
-        // results: write them now, in order, as the interpreter would have. A retry starts at
-        // the load's side entry.
+        // In a fused group's code only one instruction, a load, can fault, before any other
+        // instruction of the group wrote its result (those before it compute its address or
+        // load a constant: `add_64`, `shl`, `load_imm`): perform them now, in order, as the
+        // interpreter would have. A retry starts at the load's side entry.
         let mut at = view.decode(pc);
         while compiled.side_entry(at.next_pc()).is_some() && replay(at.inst, &mut cpu.regs) {
             pc = at.next_pc();
@@ -251,6 +251,7 @@ fn replay(inst: Instruction, regs: &mut [u64]) -> bool {
         (Opcode::ShiftLogicalLeftImm64, Operands::RegRegImm { a: d, b: s, imm }) => {
             regs[d.index()] = regs[s.index()] << (imm & 63);
         }
+        (Opcode::LoadImm, Operands::RegImm { reg, imm }) => regs[reg.index()] = isa::sext(imm),
         _ => return false,
     }
     true

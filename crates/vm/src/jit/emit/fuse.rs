@@ -15,12 +15,18 @@
 //!   its own address): one load from `gs:[a32 + b32 + offset]`;
 //! * `shift_logical_left_imm_64 x, s, k` (`k` = 1, 2 or 3) + `add_64 x, x, b` (an array's
 //!   element address, `b + s * 2^k`): one `lea`; and if a `load_indirect_* x, x, offset`
-//!   follows, the three as one load from `gs:[b32 + s32 * 2^k + offset]`.
+//!   follows, the three as one load from `gs:[b32 + s32 * 2^k + offset]`;
+//! * the same with the table's address put into `b` between the two (clang's order for a
+//!   global table, a switch's included): by `load_imm b, value`, one `lea` from `s` and the
+//!   constant (or, with a load over the sum after it, the four as one load from
+//!   `gs:[s32 * 2^k + value + offset]`), then the constant into `b`; by a load, the load
+//!   and then one `lea`.
 //!
 //! A fused group lies inside one block (only its first instruction can be a jump target), so
 //! the fused code gives the registers and gas the instructions give one after the other.
-//! Only a fused load can fault; its fault is reported as the load's, with the results of the
-//! instructions before it written as the interpreter would have (`jit::run`). Each later
+//! At most one instruction of a group can fault, a load, whose code comes before anything
+//! else of the group writes a register; its fault is reported as the load's, with the results
+//! of the instructions before it written as the interpreter would have (`jit::run`). Each later
 //! instruction of a group also gets a side entry (`Compiler::emit_side_entries`): it compiled
 //! alone, then on into the next one's side entry (emitted right after it) or a jump past the
 //! group. A fresh start inside a group, or a retry of the load after a fault, begins there.
@@ -82,27 +88,59 @@ const INDIRECT_LOADS: [Opcode; 7] = [
     Opcode::LoadIndirectI16,
 ];
 
+/// `head` followed by the [`INDIRECT_LOADS`] (`N` must be their sum of lengths).
+const fn and_loads<const N: usize>(head: &[Opcode]) -> [Opcode; N] {
+    let mut out = [Opcode::Trap; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < head.len() { head[i] } else { INDIRECT_LOADS[i - head.len()] };
+        i += 1;
+    }
+    out
+}
+
+/// The partners of `add_64`: the carry's compare, or a load over the sum.
+const ADD_PARTNERS: [Opcode; 8] = and_loads(&[Opcode::SetLessThanUnsigned]);
+
+/// The partners of `shift_logical_left_imm_64`: a right shift (an extension), the addition of
+/// a scaled index, or a table's address put into a register first (a constant or a load).
+const SHL_PARTNERS: [Opcode; 11] = and_loads(&[
+    Opcode::ShiftLogicalRightImm64,
+    Opcode::ShiftArithmeticRightImm64,
+    Opcode::Add64,
+    Opcode::LoadImm,
+]);
+
 /// The possible second instructions of the groups `first` starts (empty if none): the one list
 /// of fused groups, which the per-opcode handlers evaluate at compile time to know whether to
 /// look ahead at all.
 pub(super) const fn partners(first: Opcode) -> &'static [Opcode] {
     match first {
         Opcode::Mul64 => &[Opcode::MulUpperUnsignedUnsigned],
-        Opcode::Add64 => &[
-            Opcode::SetLessThanUnsigned,
-            INDIRECT_LOADS[0],
-            INDIRECT_LOADS[1],
-            INDIRECT_LOADS[2],
-            INDIRECT_LOADS[3],
-            INDIRECT_LOADS[4],
-            INDIRECT_LOADS[5],
-            INDIRECT_LOADS[6],
-        ],
-        Opcode::ShiftLogicalLeftImm64 => {
-            &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64, Opcode::Add64]
-        }
+        Opcode::Add64 => &ADD_PARTNERS,
+        Opcode::ShiftLogicalLeftImm64 => &SHL_PARTNERS,
         _ => &[],
     }
+}
+
+/// The scale of an address index shifted left by `k` (modulo 64), if `lea` has it.
+fn scale(k: u32) -> Option<Scale> {
+    match k & 63 {
+        1 => Some(Scale::S2),
+        2 => Some(Scale::S4),
+        3 => Some(Scale::S8),
+        _ => None,
+    }
+}
+
+/// The instruction between the `shl` and the `add_64` of [`Compiler::fuse_scaled_around`]:
+/// what it writes to its register.
+#[derive(Copy, Clone)]
+enum Middle {
+    /// `load_imm t, value`.
+    Constant(u32),
+    /// `load_indirect_* t, base, offset`.
+    Load(Opcode, Reg, u32),
 }
 
 /// The extension `shl k` + `shr k` (`signed`: `sar k`) performs, if `k` makes it one.
@@ -123,10 +161,13 @@ impl Compiler<'_> {
     pub(super) fn fuse(&mut self, first: Instruction, second: Instruction, second_pc: u32) -> u32 {
         debug_assert!(partners(first.opcode).contains(&second.opcode));
         if first.opcode == Opcode::ShiftLogicalLeftImm64 {
-            if second.opcode == Opcode::Add64 {
-                return self.fuse_scaled(first, second, second_pc);
-            }
-            return self.fuse_extension(first, second).into();
+            return match second.opcode {
+                Opcode::Add64 => self.fuse_scaled(first, second, second_pc),
+                Opcode::ShiftLogicalRightImm64 | Opcode::ShiftArithmeticRightImm64 => {
+                    self.fuse_extension(first, second).into()
+                }
+                _ => self.fuse_scaled_around(first, second, second_pc),
+            };
         }
         if let (Opcode::Add64, P::RegRegImm { a: x, b: base, imm: offset }) = (first.opcode, second.operands)
         {
@@ -220,12 +261,7 @@ impl Compiler<'_> {
         else {
             return 0;
         };
-        let scale = match k & 63 {
-            1 => Scale::S2,
-            2 => Scale::S4,
-            3 => Scale::S8,
-            _ => return 0,
-        };
+        let Some(scale) = scale(k) else { return 0 };
         let b = match (s1 == x, s2 == x) {
             (true, false) => s2,
             (false, true) => s1,
@@ -248,5 +284,64 @@ impl Compiler<'_> {
         }
         self.asm.lea(Size::S64, x, Mem::index(b, s, scale, 0));
         1
+    }
+
+    /// `shl x, s, k` (`k` = 1..=3), then `load_imm t, value` or `load_indirect_* t, base,
+    /// offset`, then `add_64 x, x, t` (either order; `t` not `x`): a table's element address,
+    /// `x = t + s * 2^k`, with the table's address loaded in between (as clang places it).
+    /// The constant form is one `lea` from `s` and the constant; if a `load_indirect_* x, x,
+    /// offset` follows, the four are one load from `gs:[s32 * 2^k + value + offset]`. Either
+    /// way `t` is written last, so `t` may be `s`. The loading form (`t` not `s`, the load's
+    /// base not `x`) is the load, then one `lea`: the load can fault before anything is
+    /// written, and `jit::run` then performs the `shl` before reporting the fault at the load.
+    fn fuse_scaled_around(&mut self, shl: Instruction, middle: Instruction, middle_pc: u32) -> u32 {
+        let P::RegRegImm { a: x, b: s, imm: k } = shl.operands else { return 0 };
+        let Some(scale) = scale(k) else { return 0 };
+        let (t, kind) = match (middle.opcode, middle.operands) {
+            (Opcode::LoadImm, P::RegImm { reg, imm }) => (reg, Middle::Constant(imm)),
+            (load, P::RegRegImm { a, b, imm }) if load != Opcode::LoadImm => (a, Middle::Load(load, b, imm)),
+            _ => return 0,
+        };
+        if t == x {
+            return 0;
+        }
+        if let Middle::Load(_, base, _) = kind {
+            if t == s || base == x {
+                return 0;
+            }
+        }
+        let add_pc = middle_pc.wrapping_add(1 + self.view.skip(middle_pc));
+        let Some(add) = self.partner_at(add_pc, &[Opcode::Add64]) else { return 0 };
+        let P::RegRegReg { d, s1, s2 } = add.operands else { return 0 };
+        if d != x || !((s1 == x && s2 == t) || (s1 == t && s2 == x)) {
+            return 0;
+        }
+        let (x, s, t) = (host(x), host(s), host(t));
+        match kind {
+            Middle::Constant(value) => {
+                let load_pc = add_pc.wrapping_add(1 + self.view.skip(add_pc));
+                let mut fused = 2;
+                match self.partner_at(load_pc, &INDIRECT_LOADS) {
+                    Some(Instruction { opcode, operands: P::RegRegImm { a: y, b: base, imm: offset } })
+                        if y == base && host(y) == x =>
+                    {
+                        let disp = value.wrapping_add(offset) as i32;
+                        let loaded = self.load_from(opcode, x, Mem::index_only(s, scale, disp).gs().addr32());
+                        debug_assert!(loaded);
+                        fused = 3;
+                    }
+                    _ => self.asm.lea(Size::S64, x, Mem::index_only(s, scale, value as i32)),
+                }
+                self.asm.mov_imm64(t, isa::sext(value));
+                fused
+            }
+            Middle::Load(opcode, base, offset) => {
+                if !self.load(opcode, t, Some(host(base)), offset) {
+                    return 0;
+                }
+                self.asm.lea(Size::S64, x, Mem::index(t, s, scale, 0));
+                2
+            }
+        }
     }
 }
