@@ -123,4 +123,5 @@ def main():
         print(f"{name:>16} {count:>14} {100 * count / total:6.2f} %")
 
 
-main()
+if __name__ == "__main__":
+    main()
