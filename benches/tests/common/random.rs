@@ -12,6 +12,8 @@
 // An explicit path, so the file also works when the fuzz target includes it with `#[path]`.
 #[path = "random/edges.rs"]
 mod edges;
+#[path = "random/fused.rs"]
+mod fused;
 
 use isa::blob::{CodeBlob, Export, PolkavmLayout, ProgramBlob};
 use isa::text::{CodeBuilder, Label};

@@ -41,7 +41,14 @@ fn sext32(asm: &mut Assembler, d: H, src: H) {
 
 /// `d = (a op b) as i32 as i64` for a 32-bit two-operand instruction `op`: in place when `d`
 /// is `a` (or, for a commutative `op`, `b`), else through the scratch register.
-fn binary32(asm: &mut Assembler, d: H, a: H, b: H, commutative: bool, op: impl Fn(&mut Assembler, H, H)) {
+fn binary32(
+    asm: &mut Assembler,
+    d: H,
+    (a, b): (H, H),
+    commutative: bool,
+    extend: bool,
+    op: impl Fn(&mut Assembler, H, H),
+) {
     let (acc, other) = match () {
         () if d == a => (d, b),
         () if d == b && commutative => (d, a),
@@ -51,7 +58,9 @@ fn binary32(asm: &mut Assembler, d: H, a: H, b: H, commutative: bool, op: impl F
         }
     };
     op(asm, acc, other);
-    sext32(asm, d, acc);
+    if extend || acc != d {
+        sext32(asm, d, acc);
+    }
 }
 
 /// `d = flag(compare)` as 0 or 1, where `compare` reads the registers `reads`.
@@ -85,14 +94,14 @@ fn select(asm: &mut Assembler, d: H, a: H, b: H, take_b: Cond) {
     asm.cmov_rr(take_b, Size::S64, d, b);
 }
 
-/// `d = rotate(a, b)` with the count in `cl`.
-fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, a: H, b: H) {
+/// `d = rotate(a, b)` with the count in `cl` (a 32-bit result sign-extended if `extend`).
+fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, (a, b): (H, H), extend: bool) {
     asm.mov_rr(Size::S32, TMP, b);
     if d != a {
         asm.mov_rr(Size::S64, d, a);
     }
     asm.shift_rcl(op, size, d);
-    if size == Size::S32 {
+    if size == Size::S32 && extend {
         sext32(asm, d, d);
     }
 }
@@ -101,6 +110,7 @@ impl Compiler<'_> {
     /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them.
     #[inline(always)]
     pub(super) fn alu3(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
+        let extend = self.dead_high_half != Some(d);
         let asm = &mut self.asm;
         use Opcode as O;
         let alu = |op: AluOp| move |asm: &mut Assembler, x: H, y: H| asm.alu_rr(op, Size::S64, x, y);
@@ -123,9 +133,9 @@ impl Compiler<'_> {
             O::Or => binary(asm, d, a, b, true, alu(AluOp::Or)),
             O::Xor => binary(asm, d, a, b, true, alu(AluOp::Xor)),
             O::Mul64 => binary(asm, d, a, b, true, |asm, x, y| asm.imul_rr(Size::S64, x, y)),
-            O::Add32 => binary32(asm, d, a, b, true, alu32(AluOp::Add)),
-            O::Sub32 => binary32(asm, d, a, b, false, alu32(AluOp::Sub)),
-            O::Mul32 => binary32(asm, d, a, b, true, |asm, x, y| asm.imul_rr(Size::S32, x, y)),
+            O::Add32 => binary32(asm, d, (a, b), true, extend, alu32(AluOp::Add)),
+            O::Sub32 => binary32(asm, d, (a, b), false, extend, alu32(AluOp::Sub)),
+            O::Mul32 => binary32(asm, d, (a, b), true, extend, |asm, x, y| asm.imul_rr(Size::S32, x, y)),
             O::ShiftLogicalLeft64 => asm.shlx(Size::S64, d, a, b),
             O::ShiftLogicalRight64 => asm.shrx(Size::S64, d, a, b),
             O::ShiftArithmeticRight64 => asm.sarx(Size::S64, d, a, b),
@@ -135,12 +145,14 @@ impl Compiler<'_> {
                     O::ShiftLogicalRight32 => asm.shrx(Size::S32, d, a, b),
                     _ => asm.sarx(Size::S32, d, a, b),
                 }
-                sext32(asm, d, d);
+                if extend {
+                    sext32(asm, d, d);
+                }
             }
-            O::RotateLeft64 => rotate(asm, ShiftOp::Rol, Size::S64, d, a, b),
-            O::RotateLeft32 => rotate(asm, ShiftOp::Rol, Size::S32, d, a, b),
-            O::RotateRight64 => rotate(asm, ShiftOp::Ror, Size::S64, d, a, b),
-            O::RotateRight32 => rotate(asm, ShiftOp::Ror, Size::S32, d, a, b),
+            O::RotateLeft64 => rotate(asm, ShiftOp::Rol, Size::S64, d, (a, b), extend),
+            O::RotateLeft32 => rotate(asm, ShiftOp::Rol, Size::S32, d, (a, b), extend),
+            O::RotateRight64 => rotate(asm, ShiftOp::Ror, Size::S64, d, (a, b), extend),
+            O::RotateRight32 => rotate(asm, ShiftOp::Ror, Size::S32, d, (a, b), extend),
             O::SetLessThanUnsigned => set_cond(asm, d, [a, b], Cond::B, |asm| asm.cmp_rr(Size::S64, a, b)),
             O::SetLessThanSigned => set_cond(asm, d, [a, b], Cond::L, |asm| asm.cmp_rr(Size::S64, a, b)),
             O::CmovIfZero | O::CmovIfNotZero => {
@@ -187,6 +199,7 @@ impl Compiler<'_> {
     /// Register-immediate operations (`d = b op imm`); `false` if `opcode` is not one of them.
     #[inline(always)]
     pub(super) fn alu_imm(&mut self, opcode: Opcode, d: H, b: H, imm: u32) -> bool {
+        let extend = self.dead_high_half != Some(d);
         let asm = &mut self.asm;
         let simm = imm as i32;
         use Opcode as O;
@@ -205,7 +218,7 @@ impl Compiler<'_> {
             asm.shift_ri(op, size, d, (imm & mask) as u8);
             // Shifted right by at least one, a 32-bit result has a clear sign bit, so the
             // zero extension every 32-bit x86 write does is already its sign extension.
-            if size == Size::S32 && !(op == ShiftOp::Shr && imm & mask != 0) {
+            if size == Size::S32 && extend && !(op == ShiftOp::Shr && imm & mask != 0) {
                 sext32(asm, d, d);
             }
         };
@@ -213,7 +226,7 @@ impl Compiler<'_> {
         let shift_alt = |asm: &mut Assembler, size: Size, op: fn(&mut Assembler, Size, H, H, H)| {
             asm.mov_ri(Size::S64, TMP, simm);
             op(asm, size, d, TMP, b);
-            if size == Size::S32 {
+            if size == Size::S32 && extend {
                 sext32(asm, d, d);
             }
         };
@@ -223,7 +236,9 @@ impl Compiler<'_> {
             O::AddImm32 if imm == 0 => sext32(asm, d, b),
             O::AddImm32 => {
                 asm.lea(Size::S32, d, Mem::base(b, simm));
-                sext32(asm, d, d);
+                if extend {
+                    sext32(asm, d, d);
+                }
             }
             // Masks of the low byte or half-word are zero extensions.
             O::AndImm if imm == 0xFF => asm.movzx(Width::W8, d, b),
@@ -234,7 +249,9 @@ impl Compiler<'_> {
             O::MulImm64 => asm.imul_rri(Size::S64, d, b, simm),
             O::MulImm32 => {
                 asm.imul_rri(Size::S32, d, b, simm);
-                sext32(asm, d, d);
+                if extend {
+                    sext32(asm, d, d);
+                }
             }
             O::SetLessThanUnsignedImm => {
                 set_cond(asm, d, [b, b], Cond::B, |asm| asm.cmp_ri(Size::S64, b, simm))
@@ -271,14 +288,16 @@ impl Compiler<'_> {
             O::RotateRightImm64 => asm.rorx(Size::S64, d, b, (imm & 63) as u8),
             O::RotateRightImm32 => {
                 asm.rorx(Size::S32, d, b, (imm & 31) as u8);
-                sext32(asm, d, d);
+                if extend {
+                    sext32(asm, d, d);
+                }
             }
             O::RotateRightImmAlt64 | O::RotateRightImmAlt32 => {
                 let size = if opcode == O::RotateRightImmAlt64 { Size::S64 } else { Size::S32 };
                 asm.mov_rr(Size::S32, TMP, b);
                 asm.mov_ri(Size::S64, d, simm);
                 asm.shift_rcl(ShiftOp::Ror, size, d);
-                if size == Size::S32 {
+                if size == Size::S32 && extend {
                     sext32(asm, d, d);
                 }
             }

@@ -34,7 +34,7 @@
 use asm::{AluOp, Assembler, Cond, Mem, Reg as H, Scale, ShiftOp, Size, Width};
 use isa::{Instruction, Opcode, Operands as P, Reg};
 
-use super::{host, Compiler, TMP};
+use super::{concat, host, Compiler, TMP};
 
 /// `hi:lo = a * b` (unsigned 128-bit product) with BMI2 `mulx`, which takes one factor in
 /// `rdx` (a guest register here, saved in `rcx` when it is not an operand). With `hi == lo`
@@ -88,28 +88,15 @@ const INDIRECT_LOADS: [Opcode; 7] = [
     Opcode::LoadIndirectI16,
 ];
 
-/// `head` followed by the [`INDIRECT_LOADS`] (`N` must be their sum of lengths).
-const fn and_loads<const N: usize>(head: &[Opcode]) -> [Opcode; N] {
-    let mut out = [Opcode::Trap; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = if i < head.len() { head[i] } else { INDIRECT_LOADS[i - head.len()] };
-        i += 1;
-    }
-    out
-}
-
 /// The partners of `add_64`: the carry's compare, or a load over the sum.
-const ADD_PARTNERS: [Opcode; 8] = and_loads(&[Opcode::SetLessThanUnsigned]);
+const ADD_PARTNERS: [Opcode; 8] = concat(&[Opcode::SetLessThanUnsigned], &INDIRECT_LOADS);
 
 /// The partners of `shift_logical_left_imm_64`: a right shift (an extension), the addition of
 /// a scaled index, or a table's address put into a register first (a constant or a load).
-const SHL_PARTNERS: [Opcode; 11] = and_loads(&[
-    Opcode::ShiftLogicalRightImm64,
-    Opcode::ShiftArithmeticRightImm64,
-    Opcode::Add64,
-    Opcode::LoadImm,
-]);
+const SHL_PARTNERS: [Opcode; 11] = concat(
+    &[Opcode::ShiftLogicalRightImm64, Opcode::ShiftArithmeticRightImm64, Opcode::Add64, Opcode::LoadImm],
+    &INDIRECT_LOADS,
+);
 
 /// The possible second instructions of the groups `first` starts (empty if none): the one list
 /// of fused groups, which the per-opcode handlers evaluate at compile time to know whether to

@@ -18,6 +18,7 @@
 //! before the instruction.
 
 mod alu;
+mod extend;
 mod flow;
 mod fuse;
 mod gas;
@@ -71,6 +72,17 @@ fn ctx(disp: i32) -> Mem {
     Mem::abs(disp).gs()
 }
 
+/// `head` followed by `tail` (`N` must be their total length).
+pub(super) const fn concat<const N: usize>(head: &[isa::Opcode], tail: &[isa::Opcode]) -> [isa::Opcode; N] {
+    let mut out = [isa::Opcode::Trap; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < head.len() { head[i] } else { tail[i - head.len()] };
+        i += 1;
+    }
+    out
+}
+
 /// Why a program cannot be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
@@ -111,6 +123,10 @@ pub(crate) struct Compiler<'a> {
     /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
     /// their pc: each gets a stub that does, after the code.
     djump_misses: Vec<(u32, u32)>,
+    /// While an instruction is compiled: its destination, if the next instruction overwrites
+    /// it reading only its low 32 bits (a 32-bit result then needs no sign extension; see
+    /// `extend`).
+    dead_high_half: Option<H>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -256,6 +272,7 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .all(|&target| view.is_jump_target_valid(target)),
             djump_misses: Vec::new(),
+            dead_high_half: None,
         }
     }
 
