@@ -107,10 +107,11 @@ fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, (a, b): (H, H), ex
 }
 
 impl Compiler<'_> {
-    /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them.
+    /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them. A
+    /// 32-bit result is sign-extended unless `extend` is false (its high half is dead: see
+    /// `extend::high_half_dead`).
     #[inline(always)]
-    pub(super) fn alu3(&mut self, opcode: Opcode, d: H, a: H, b: H) -> bool {
-        let extend = self.dead_high_half != Some(d);
+    pub(super) fn alu3(&mut self, opcode: Opcode, d: H, (a, b): (H, H), extend: bool) -> bool {
         let asm = &mut self.asm;
         use Opcode as O;
         let alu = |op: AluOp| move |asm: &mut Assembler, x: H, y: H| asm.alu_rr(op, Size::S64, x, y);
@@ -197,9 +198,9 @@ impl Compiler<'_> {
     }
 
     /// Register-immediate operations (`d = b op imm`); `false` if `opcode` is not one of them.
+    /// `extend` as for [`Self::alu3`].
     #[inline(always)]
-    pub(super) fn alu_imm(&mut self, opcode: Opcode, d: H, b: H, imm: u32) -> bool {
-        let extend = self.dead_high_half != Some(d);
+    pub(super) fn alu_imm(&mut self, opcode: Opcode, d: H, (b, imm): (H, u32), extend: bool) -> bool {
         let asm = &mut self.asm;
         let simm = imm as i32;
         use Opcode as O;

@@ -3,10 +3,9 @@
 //! overwrites the register reading only its low half, as clang's RV64 code does in chains of
 //! `addw`/`subw` or before a mask, the extension is dead and is left out.
 
-use asm::Reg as H;
 use isa::{Opcode, Operands as P, Reg};
 
-use super::{concat, host, Compiler};
+use super::{concat, Compiler};
 
 /// The 32-bit operations both sign-extended in place when compiled and reading only the low
 /// half of their register operands (and unable to fault).
@@ -47,17 +46,14 @@ const LOW_HALF_READERS: [Opcode; 15] =
     concat(&THIRTY_TWO_BIT, &[Opcode::ShiftArithmeticRightImm32, Opcode::AndImm]);
 
 impl Compiler<'_> {
-    /// `d`'s host register if `opcode` (writing guest register `d`) is one whose 32-bit
-    /// result is sign-extended in place and the instruction at `next` (in the same block:
-    /// `opcode` does not end one) overwrites `d` reading only its low half: then the
-    /// extension is dead. Nothing can stop the code between the two (neither can fault, and
-    /// gas is charged per block), and a start at `next` loads the registers from the `Cpu`.
+    /// Whether `opcode` (writing guest register `d`) is one whose 32-bit result is
+    /// sign-extended in place and the instruction at `next` (in the same block: `opcode` does
+    /// not end one) overwrites `d` reading only its low half: then the extension is dead.
+    /// Nothing can stop the code between the two (neither can fault, and gas is charged per
+    /// block), and a start at `next` loads the registers from the `Cpu`.
     #[inline(always)]
-    pub(super) fn high_half_dead(&self, opcode: Opcode, next: u32, d: Reg) -> Option<H> {
-        if !EXTENDED_IN_PLACE.contains(&opcode) {
-            return None;
-        }
-        self.overwrites_reading_low_half(next, d).then(|| host(d))
+    pub(super) fn high_half_dead(&self, opcode: Opcode, next: u32, d: Reg) -> bool {
+        EXTENDED_IN_PLACE.contains(&opcode) && self.overwrites_reading_low_half(next, d)
     }
 
     /// Whether the instruction at `next` is one of [`LOW_HALF_READERS`] writing `d` (with a

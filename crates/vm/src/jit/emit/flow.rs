@@ -90,10 +90,10 @@ impl Compiler<'_> {
             }
             P::RegRegImm { a, b, imm } => {
                 let (ha, hb) = (host(a), host(b));
-                self.dead_high_half = self.high_half_dead(opcode, next, a);
-                let alu = self.alu_imm(opcode, ha, hb, imm);
-                self.dead_high_half = None;
-                alu || self.load(opcode, ha, Some(hb), imm) || self.store(opcode, ha, Some(hb), imm)
+                let extend = !self.high_half_dead(opcode, next, a);
+                self.alu_imm(opcode, ha, (hb, imm), extend)
+                    || self.load(opcode, ha, Some(hb), imm)
+                    || self.store(opcode, ha, Some(hb), imm)
             }
             P::RegRegOffset { a, b, target } => {
                 self.branch(pc, next, opcode, target, |asm| asm.cmp_rr(Size::S64, host(a), host(b)));
@@ -106,10 +106,10 @@ impl Compiler<'_> {
             }
             P::RegRegReg { d, s1, s2 } => {
                 let (hd, h1, h2) = (host(d), host(s1), host(s2));
-                self.dead_high_half = self.high_half_dead(opcode, next, d);
-                let alu = self.alu3(opcode, hd, h1, h2);
-                self.dead_high_half = None;
-                alu || self.mul_upper(opcode, hd, h1, h2) || self.div_rem(opcode, hd, h1, h2)
+                let extend = !self.high_half_dead(opcode, next, d);
+                self.alu3(opcode, hd, (h1, h2), extend)
+                    || self.mul_upper(opcode, hd, h1, h2)
+                    || self.div_rem(opcode, hd, h1, h2)
             }
         };
         debug_assert!(done, "no code generated for {opcode:?}");

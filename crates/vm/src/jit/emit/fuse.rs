@@ -212,7 +212,7 @@ impl Compiler<'_> {
         let shl = Opcode::ShiftLogicalLeftImm64;
         if x != d && x == s {
             // (`d` is not `s` here, else `x` would be `d`.)
-            self.alu_imm(shl, d, s, k);
+            self.alu_imm(shl, d, (s, k), true);
         }
         let asm = &mut self.asm;
         if second.opcode == Opcode::ShiftArithmeticRightImm64 {
@@ -224,7 +224,7 @@ impl Compiler<'_> {
             asm.shift_ri(ShiftOp::Shl, Size::S64, x, (k - j) as u8);
         }
         if x != d && x != s {
-            self.alu_imm(shl, d, s, k);
+            self.alu_imm(shl, d, (s, k), true);
         }
         true
     }
@@ -258,19 +258,25 @@ impl Compiler<'_> {
             return 0;
         }
         let (x, s, b) = (host(x), host(s), host(b));
+        1 + u32::from(self.sum_then_load(add_pc, x, Mem::index(b, s, scale, 0)))
+    }
+
+    /// The end of a scaled group whose address `sum` (a register-only operand) goes into `x`
+    /// at the `add_64` at `add_pc`: if a `load_indirect_* x, x, offset` follows, one load from
+    /// `gs:[sum + offset]` (32-bit address size) and `true`; else `lea x, [sum]` and `false`.
+    fn sum_then_load(&mut self, add_pc: u32, x: H, sum: Mem) -> bool {
         let load_pc = add_pc.wrapping_add(1 + self.view.skip(add_pc));
-        if let Some(load) = self.partner_at(load_pc, &INDIRECT_LOADS) {
-            if let P::RegRegImm { a: y, b: base, imm: offset } = load.operands {
-                if y == base && host(y) == x {
-                    let mem = Mem::index(b, s, scale, offset as i32).gs().addr32();
-                    let loaded = self.load_from(load.opcode, x, mem);
-                    debug_assert!(loaded);
-                    return 2;
-                }
+        if let Some(Instruction { opcode, operands: P::RegRegImm { a: y, b: base, imm: offset } }) =
+            self.partner_at(load_pc, &INDIRECT_LOADS)
+        {
+            if y == base && host(y) == x {
+                let loaded = self.load_from(opcode, x, sum.offset(offset as i32).gs().addr32());
+                debug_assert!(loaded);
+                return true;
             }
         }
-        self.asm.lea(Size::S64, x, Mem::index(b, s, scale, 0));
-        1
+        self.asm.lea(Size::S64, x, sum);
+        false
     }
 
     /// `shl x, s, k` (`k` = 1..=3), then `load_imm t, value` or `load_indirect_* t, base,
@@ -306,21 +312,9 @@ impl Compiler<'_> {
         let (x, s, t) = (host(x), host(s), host(t));
         match kind {
             Middle::Constant(value) => {
-                let load_pc = add_pc.wrapping_add(1 + self.view.skip(add_pc));
-                let mut fused = 2;
-                match self.partner_at(load_pc, &INDIRECT_LOADS) {
-                    Some(Instruction { opcode, operands: P::RegRegImm { a: y, b: base, imm: offset } })
-                        if y == base && host(y) == x =>
-                    {
-                        let disp = value.wrapping_add(offset) as i32;
-                        let loaded = self.load_from(opcode, x, Mem::index_only(s, scale, disp).gs().addr32());
-                        debug_assert!(loaded);
-                        fused = 3;
-                    }
-                    _ => self.asm.lea(Size::S64, x, Mem::index_only(s, scale, value as i32)),
-                }
+                let loaded = self.sum_then_load(add_pc, x, Mem::index_only(s, scale, value as i32));
                 self.asm.mov_imm64(t, isa::sext(value));
-                fused
+                2 + u32::from(loaded)
             }
             Middle::Load(opcode, base, offset) => {
                 if !self.load(opcode, t, Some(host(base)), offset) {

@@ -123,10 +123,6 @@ pub(crate) struct Compiler<'a> {
     /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
     /// their pc: each gets a stub that does, after the code.
     djump_misses: Vec<(u32, u32)>,
-    /// While an instruction is compiled: its destination, if the next instruction overwrites
-    /// it reading only its low 32 bits (a 32-bit result then needs no sign extension; see
-    /// `extend`).
-    dead_high_half: Option<H>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -272,7 +268,6 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .all(|&target| view.is_jump_target_valid(target)),
             djump_misses: Vec::new(),
-            dead_high_half: None,
         }
     }
 
