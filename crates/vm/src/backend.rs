@@ -9,8 +9,8 @@ use crate::module::ModuleInner;
 
 /// Where the next run starts, packed in one word so that the host-call dispatcher's "is the
 /// instance still where the code left it" ([`Entry::LINKED`]) is one comparison: a
-/// resumption's op index or native address as it is (both below 2^63), a fresh start's code
-/// offset with the top bit set.
+/// resumption's op index or native address as it is (both below 2^62), a fresh start's code
+/// offset with the top bit set, a retry's with the next one.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entry(u64);
 
@@ -22,11 +22,17 @@ pub(crate) enum Start {
     /// Continue without charging (after a host call, fault or step): at an op index for the
     /// interpreter, at a native code address for compiled code.
     Resume(usize),
+    /// Continue at a code offset without charging its block (compiled code: the retry of an
+    /// access that faulted in a block that pays for its successor, which charges the
+    /// successor's cost again, see `jit::emit::merge`).
+    Retry(u32),
 }
 
 impl Entry {
     /// The bit that marks a fresh start.
     const FRESH: u64 = 1 << 63;
+    /// The bit that marks a retry.
+    const RETRY: u64 = 1 << 62;
 
     /// A compiled instance that runs, or ran, with its host calls served from inside the
     /// code (`jit::host`): it resumes at the context's resumption address, which the last
@@ -42,9 +48,14 @@ impl Entry {
         Entry(Entry::FRESH | pc as u64)
     }
 
-    /// A resumption at `at` (an op index or a user-space code address, so below 2^63).
+    /// A retry at code offset `pc`.
+    pub(crate) const fn retry(pc: u32) -> Entry {
+        Entry(Entry::RETRY | pc as u64)
+    }
+
+    /// A resumption at `at` (an op index or a user-space code address, so below 2^62).
     pub(crate) fn resume(at: usize) -> Entry {
-        debug_assert!(at as u64 & Entry::FRESH == 0, "resumption point {at:#x} out of range");
+        debug_assert!(at as u64 >> 62 == 0, "resumption point {at:#x} out of range");
         Entry(at as u64)
     }
 
@@ -52,6 +63,8 @@ impl Entry {
     pub(crate) fn get(self) -> Start {
         if self.0 & Entry::FRESH != 0 {
             Start::Fresh(self.0 as u32)
+        } else if self.0 & Entry::RETRY != 0 {
+            Start::Retry(self.0 as u32)
         } else {
             Start::Resume(self.0 as usize)
         }
@@ -65,9 +78,16 @@ pub(crate) fn run_interpreted(
     memory: &mut Memory,
     entry: &mut Entry,
 ) -> Stop {
-    let program = inner.program.as_ref().expect("an interpreted module");
+    let program = inner.interpreter();
     let ip = match entry.get() {
         Start::Resume(ip) => ip,
+        Start::Retry(pc) => {
+            cpu.pc = pc;
+            let Some(index) = program.op_at(pc) else {
+                return Stop::Panic;
+            };
+            index
+        }
         Start::Fresh(pc) => {
             cpu.pc = pc;
             let Some(index) = program.op_at(pc) else {
@@ -109,7 +129,12 @@ mod tests {
             assert_eq!(Entry::fresh(pc).get(), Start::Fresh(pc));
             assert_ne!(Entry::fresh(pc), Entry::resume(pc as usize));
         }
-        for at in [0, 1, u32::MAX as usize, 0x7fff_ffff_f000, (1 << 63) - 1] {
+        for pc in [0, 1, 0x7fff_ffff, u32::MAX] {
+            assert_eq!(Entry::retry(pc).get(), Start::Retry(pc));
+            assert_ne!(Entry::retry(pc), Entry::fresh(pc));
+            assert_ne!(Entry::retry(pc), Entry::resume(pc as usize));
+        }
+        for at in [0, 1, u32::MAX as usize, 0x7fff_ffff_f000, (1 << 62) - 1] {
             assert_eq!(Entry::resume(at).get(), Start::Resume(at));
         }
     }

@@ -123,7 +123,7 @@ impl Instance {
     pub fn pc(&self) -> u32 {
         match self.entry.get() {
             Start::Fresh(pc) => pc,
-            Start::Resume(_) => self.cpu.pc,
+            Start::Resume(_) | Start::Retry(_) => self.cpu.pc,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Engines and modules: a validated, pre-decoded program plus its memory image, shared by
 //! every instance made from it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::config::{Backend, Config};
 use crate::error::Error;
@@ -55,6 +55,23 @@ pub(crate) struct ModuleInner {
     pub program: Option<Program>,
     /// The compiled form (when the module is compiled).
     pub compiled: Option<Compiled>,
+    /// The interpreter's form of a compiled module, made when the compiled code first needs
+    /// the interpreter (see [`ModuleInner::interpreter`]).
+    pub fallback: OnceLock<Program>,
+}
+
+impl ModuleInner {
+    /// The interpreter's form: the module's own, or for a compiled module, one made on
+    /// first use. Compiled code runs a block in the interpreter when the gas left pays for
+    /// the block but not for the next one it already charges for (`jit::emit::merge`).
+    pub(crate) fn interpreter(&self) -> &Program {
+        self.program.as_ref().unwrap_or_else(|| {
+            self.fallback.get_or_init(|| {
+                let view = self.image.code.view(self.image.isa);
+                Program::compile(view, &self.image.code.jump_table, self.engine.config().cost_model)
+            })
+        })
+    }
 }
 
 /// A loaded program. Cheap to clone; instances share its pre-decoded code.
@@ -85,7 +102,10 @@ impl Module {
         } else {
             (Some(Program::compile(view, &image.code.jump_table, cost_model)), None)
         };
-        Ok(Module { inner: Arc::new(ModuleInner { engine: engine.clone(), image, program, compiled }) })
+        let fallback = OnceLock::new();
+        Ok(Module {
+            inner: Arc::new(ModuleInner { engine: engine.clone(), image, program, compiled, fallback }),
+        })
     }
 
     /// Whether the module runs compiled code (rather than the interpreter).

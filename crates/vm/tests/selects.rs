@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{backends, instance, run_with, VARIED};
+use common::{backends, block_starts, instance, run_with, VARIED};
 use gannet_vm::{Config, ExitReason, Reg};
 use isa::gas::CostModel;
 
@@ -146,15 +146,6 @@ const LOOP: &str = "
         add_imm_64 a0, a0, 1
         branch_less_unsigned_imm a0, 40, @top
         trap";
-
-/// The code offsets of the basic blocks of `text`, in order (from its disassembly).
-fn block_starts(text: &str) -> Vec<u32> {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
-    isa::text::disassemble_code(set, &code)
-        .lines()
-        .filter_map(|line| line.strip_prefix('@')?.strip_suffix(':')?.parse().ok())
-        .collect()
-}
 
 #[test]
 fn out_of_gas_at_every_point_of_a_loop_of_selects() {

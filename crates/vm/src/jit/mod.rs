@@ -8,6 +8,7 @@
 
 pub(crate) mod emit;
 pub(crate) mod host;
+mod prepaid;
 pub(crate) mod run;
 pub(crate) mod vmctx;
 
@@ -29,6 +30,8 @@ pub(crate) struct Block {
     pub native: u32,
     /// Its gas cost.
     pub cost: u32,
+    /// The cost of the block it jumps to, which its charge pays too (`emit::merge`), or 0.
+    pub prepaid: u32,
 }
 
 /// A side entry: code that runs a later instruction of a fused group alone and runs on into
@@ -100,6 +103,17 @@ pub fn is_supported() -> bool {
 fn perf_map_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var_os("GANNET_PERF_MAP").is_some())
+}
+
+/// Bytes of `nop` before the first block, from `GANNET_JIT_PAD` (read once per process;
+/// default 0, at most 4096): a diagnostic that moves all generated code by that much, to see
+/// how much a program's speed depends on where its code lies (see docs/jit.md).
+fn code_padding() -> usize {
+    static PAD: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PAD.get_or_init(|| {
+        let pad = std::env::var("GANNET_JIT_PAD").ok().and_then(|v| v.parse::<usize>().ok());
+        pad.unwrap_or(0).min(4096)
+    })
 }
 
 impl Compiled {

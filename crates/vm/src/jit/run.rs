@@ -13,7 +13,7 @@ use crate::image::ProgramImage;
 use super::emit::mem::access_of;
 use super::host::{dispatch, no_host, HostHandler, HostLink, HostStop};
 use super::vmctx::{self, ExitCode, HostAnswer};
-use super::Compiled;
+use super::{prepaid, Compiled};
 use crate::backend::{Entry, Start};
 use crate::instance::{Instance, Parts};
 use crate::interp::exec::memset;
@@ -66,7 +66,7 @@ pub(crate) fn run_instance<H: HostHandler>(
     // only use from here on; these `Parts` are dropped before the code is entered.
     let parts = unsafe { (*this).parts() };
     let base = parts.memory.reservation().base_ptr() as usize;
-    let mut resume = match start(compiled, parts) {
+    let mut resume = match start(inner, compiled, parts) {
         Ok(native) => native,
         Err(stop) => return Ok(stop),
     };
@@ -91,21 +91,22 @@ pub(crate) fn run_instance<H: HostHandler>(
         // SAFETY: as above; the code has returned, and these `Parts` are dropped before it
         // is entered again.
         let parts = unsafe { (*this).parts() };
-        let (stop, next) = match after_exit(compiled, &inner.image, parts.cpu, parts.memory) {
+        let (stop, next) = match after_exit(inner, compiled, parts.cpu, parts.memory) {
             Exited::Stop(stop, next) => (stop, next),
             Exited::Continue(next) => {
                 resume = next;
                 continue;
             }
         };
-        *parts.entry = Entry::resume(next);
+        *parts.entry = next;
         return Ok(stop);
     }
 }
 
 /// Where a run starts: the native address of a resumption, or of a fresh start at a code
-/// offset after charging its whole block (as PolkaVM does); or the stop that prevents it.
-fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
+/// offset after charging its whole block (as PolkaVM does), or of a retry; or the stop that
+/// prevents it (with the instance's entry updated when the interpreter ran instead).
+fn start(inner: &ModuleInner, compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
     if *parts.entry == Entry::LINKED {
         // A host function runs this instance again (nested), or a host function failed or
         // panicked and the caller runs it on: from just after that `ecalli`.
@@ -114,31 +115,35 @@ fn start(compiled: &Compiled, parts: Parts<'_>) -> Result<usize, Stop> {
     match parts.entry.get() {
         Start::Resume(native) => Ok(native),
         Start::Fresh(pc) => {
-            let cpu = parts.cpu;
-            cpu.pc = pc;
+            parts.cpu.pc = pc;
             let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
                 return Err(Stop::Panic);
             };
             let cost = i64::from(block.cost);
-            if cpu.gas < cost {
+            if parts.cpu.gas < cost {
                 return Err(Stop::OutOfGas);
             }
-            cpu.gas -= cost;
-            Ok(native)
+            prepaid::charge(inner, compiled, parts, block.prepaid, cost, native, Entry::fresh(pc))
+        }
+        Start::Retry(pc) => {
+            let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
+                return Err(Stop::Panic);
+            };
+            prepaid::charge(inner, compiled, parts, block.prepaid, 0, native, Entry::retry(pc))
         }
     }
 }
 
 /// What an exit from the code comes to.
 enum Exited {
-    /// A stop, and the native address to resume at.
-    Stop(Stop, usize),
+    /// A stop, and where the next run starts.
+    Stop(Stop, Entry),
     /// Handled here (`sbrk`, `memset`): re-enter at this address.
     Continue(usize),
 }
 
 /// Turns the exit recorded in the context into the interpreter's stop.
-fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: &mut Memory) -> Exited {
+fn after_exit(inner: &ModuleInner, compiled: &Compiled, cpu: &mut Cpu, memory: &mut Memory) -> Exited {
     let ctx = context(memory);
     // Every exit stub stores a valid code before leaving; anything else would be a code
     // generator bug, reported as a fault (which classifies to a panic).
@@ -152,7 +157,11 @@ fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: 
         // Running a halted instance again repeats the return to the host (as interpreting does).
         ExitCode::Halt => (Stop::Halt, native_at(compiled, ctx.pc)),
         ExitCode::Panic => (Stop::Panic, native_at(compiled, ctx.pc)),
-        ExitCode::OutOfGas => out_of_gas(compiled, cpu, ctx.arg),
+        ExitCode::OutOfGas => {
+            let block = ctx.arg;
+            let (stop, next) = prepaid::out_of_gas(inner, compiled, cpu, memory, block);
+            return Exited::Stop(stop, next);
+        }
         ExitCode::Sbrk => {
             let (arg, next) = (ctx.arg, ctx.resume);
             return Exited::Continue(sbrk(cpu, memory, arg, next));
@@ -167,13 +176,14 @@ fn after_exit(compiled: &Compiled, image: &ProgramImage, cpu: &mut Cpu, memory: 
         ExitCode::Fault => {
             let report = ctx.running.report;
             // An `Async` block charge that went negative traps on purpose (an invalid opcode).
-            match compiled.gas_trap_block(&report) {
-                Some(block) => out_of_gas(compiled, cpu, block),
-                None => fault(compiled, image, cpu, memory, report.rip as usize),
-            }
+            let (stop, next) = match compiled.gas_trap_block(&report) {
+                Some(block) => prepaid::out_of_gas(inner, compiled, cpu, memory, block),
+                None => fault(compiled, &inner.image, cpu, memory, report.rip as usize),
+            };
+            return Exited::Stop(stop, next);
         }
     };
-    Exited::Stop(stop, next)
+    Exited::Stop(stop, Entry::resume(next))
 }
 
 /// The instance's context (after a run, or between runs).
@@ -184,14 +194,6 @@ fn context(memory: &mut Memory) -> &mut vmctx::VmCtx {
 /// Native address of the instruction at `pc` (an instruction that just exited).
 fn native_at(compiled: &Compiled, pc: u32) -> usize {
     compiled.native_at(pc).expect("exits name instruction starts")
-}
-
-#[cold]
-fn out_of_gas(compiled: &Compiled, cpu: &mut Cpu, block: u32) -> (Stop, usize) {
-    let block = compiled.blocks[block as usize];
-    cpu.gas += i64::from(block.cost);
-    cpu.pc = block.pc;
-    (Stop::OutOfGas, compiled.code.start() + block.native as usize)
 }
 
 /// `sbrk` for the compiled code (registers in `arg`); returns where to continue.
@@ -212,7 +214,7 @@ fn memset_exit(cpu: &mut Cpu, memory: &mut Memory) -> Option<Stop> {
     stop
 }
 
-/// The stop for a fault at native address `rip`, and where a retry resumes.
+/// The stop for a fault at native address `rip`, and where a retry starts.
 #[cold]
 fn fault(
     compiled: &Compiled,
@@ -220,10 +222,10 @@ fn fault(
     cpu: &mut Cpu,
     memory: &Memory,
     rip: usize,
-) -> (Stop, usize) {
+) -> (Stop, Entry) {
     let Some((mut pc, in_side_entry)) = compiled.pc_at(rip) else {
         // Not inside any instruction's code: cannot happen; end the run.
-        return (Stop::Panic, rip);
+        return (Stop::Panic, Entry::resume(rip));
     };
     let view = image.code.view(image.isa);
     if !in_side_entry {
@@ -238,7 +240,8 @@ fn fault(
         }
     }
     cpu.pc = pc;
-    (classify_fault(view, pc, cpu, memory), native_at(compiled, pc))
+    let stop = classify_fault(view, pc, cpu, memory);
+    (stop, prepaid::after_fault(compiled, cpu))
 }
 
 /// Performs `inst` on `regs` if it is one of the instructions that come before a load in a

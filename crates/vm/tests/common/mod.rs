@@ -73,6 +73,15 @@ pub fn run_with(
     (exits, instance.regs())
 }
 
+/// The code offsets of the basic blocks of `text`, in order (from its disassembly).
+pub fn block_starts(text: &str) -> Vec<u32> {
+    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    isa::text::disassemble_code(set, &code)
+        .lines()
+        .filter_map(|line| line.strip_prefix('@')?.strip_suffix(':')?.parse().ok())
+        .collect()
+}
+
 pub fn distinct(i: usize) -> u64 {
     0x1111_1111_1111_1111u64.wrapping_mul(i as u64 + 1)
 }

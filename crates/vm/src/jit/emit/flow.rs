@@ -4,6 +4,7 @@
 use asm::{Cond, Label, Mem, Size, Width};
 use isa::{Instruction, Opcode, Operands as P};
 
+use super::gas::CHARGE_LEN;
 use super::stubs::jump_table_slot;
 use super::{ctx, host, Compiler, TMP};
 use crate::jit::vmctx;
@@ -36,6 +37,7 @@ impl Compiler<'_> {
         let done = match inst.operands {
             P::Argless => self.argless(pc, opcode),
             P::Imm { imm } => {
+                self.open.exits();
                 // The pc goes straight into the `Cpu` (whose address the stub takes in `TMP`),
                 // where the host function reads it: the dispatcher then has nothing to copy.
                 self.asm.mov_rm(Size::S64, TMP, ctx(vmctx::CPU));
@@ -50,7 +52,7 @@ impl Compiler<'_> {
             }
             P::ImmImm { imm1, imm2 } => self.store_imm(opcode, imm2, None, imm1),
             P::Offset { target } => {
-                self.jump(pc, target);
+                self.end_with_jump(pc, target);
                 true
             }
             P::RegImm { reg, imm } => match opcode {
@@ -70,7 +72,7 @@ impl Compiler<'_> {
                     // The register is written even when the target is invalid (then the
                     // jump traps), as in PolkaVM.
                     self.asm.mov_imm64(host(reg), isa::sext(imm));
-                    self.jump(pc, target);
+                    self.end_with_jump(pc, target);
                 } else {
                     // `test r, r` sets the flags every condition reads exactly as `cmp r, 0`.
                     self.branch(pc, next, opcode, target, |asm| match imm {
@@ -132,6 +134,7 @@ impl Compiler<'_> {
 
     /// Leaves for the host with the exit `stub`, resuming after this instruction.
     fn host_exit(&mut self, pc: u32, arg: u32, stub: Label) {
+        self.open.exits();
         let resume = self.asm.new_label();
         self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
         self.asm.store_imm(Width::W32, ctx(vmctx::ARG), arg as i32);
@@ -142,12 +145,28 @@ impl Compiler<'_> {
 
     /// An unconditional jump to `target` (a trap if it is not a valid block start).
     pub(super) fn jump(&mut self, pc: u32, target: u32) {
+        self.jump_past(pc, target, false);
+    }
+
+    /// The jump that ends a block (`jump`, `load_imm_and_jump`): past the target's charge
+    /// when this block pays it (see `merge`).
+    #[inline(always)]
+    fn end_with_jump(&mut self, pc: u32, target: u32) {
+        self.jump_past(pc, target, true);
+    }
+
+    #[inline(always)]
+    fn jump_past(&mut self, pc: u32, target: u32, may_merge: bool) {
         match self.static_target(pc, target, None) {
-            StaticTarget::Back(native) => self.asm.jmp_to(native),
+            StaticTarget::Back(native) => {
+                let skip = may_merge && self.merge_jump(target, true);
+                self.asm.jmp_to(native + if skip { CHARGE_LEN } else { 0 });
+            }
             StaticTarget::Forward => {
+                let skip = may_merge && self.merge_jump(target, false);
                 let start = self.asm.offset();
                 let field = self.asm.jmp_forward();
-                self.forward.push(Forward { target, start, field, pc });
+                self.forward.push(Forward { target, start, field, pc, skip });
             }
             StaticTarget::Invalid => self.trap(pc),
         }
@@ -180,7 +199,7 @@ impl Compiler<'_> {
                 let start = self.asm.offset();
                 compare(&mut self.asm);
                 let field = self.asm.jcc_forward(cond);
-                self.forward.push(Forward { target, start, field, pc });
+                self.forward.push(Forward { target, start, field, pc, skip: false });
             }
             StaticTarget::Invalid => self.trap(pc),
         }
@@ -204,11 +223,11 @@ impl Compiler<'_> {
             return StaticTarget::Invalid;
         }
         if target <= pc {
-            let start = self.block_starts[target as usize];
-            debug_assert_eq!(start != 0, self.view.is_jump_target_valid(target));
+            let start = self.block_start(target);
+            debug_assert_eq!(start.is_some(), self.view.is_jump_target_valid(target));
             match start {
-                0 => StaticTarget::Invalid,
-                start => StaticTarget::Back(start - 1),
+                None => StaticTarget::Invalid,
+                Some(native) => StaticTarget::Back(native),
             }
         } else if target < len {
             StaticTarget::Forward
@@ -222,11 +241,11 @@ impl Compiler<'_> {
     /// at least the five bytes of that jump: a `jmp rel32`, or a compare and a `jcc rel32`).
     pub(super) fn emit_forward_branches(&mut self) {
         for n in 0..self.forward.len() {
-            let Forward { target, start, field, pc } = self.forward[n];
-            let block = self.block_starts[target as usize];
-            debug_assert_eq!(block != 0, self.view.is_jump_target_valid(target));
-            if block != 0 {
-                self.asm.patch_rel32(field, block - 1);
+            let Forward { target, start, field, pc, skip } = self.forward[n];
+            let block = self.block_start(target);
+            debug_assert_eq!(block.is_some(), self.view.is_jump_target_valid(target));
+            if let Some(native) = block {
+                self.asm.patch_rel32(field, native + if skip { CHARGE_LEN } else { 0 });
             } else {
                 let stub = self.asm.offset();
                 self.trap(pc);
@@ -287,11 +306,13 @@ enum StaticTarget {
     Invalid,
 }
 
-/// A forward static branch: its target, where its code starts, its rel32 field and its pc.
+/// A forward static branch: its target, where its code starts, its rel32 field and its pc,
+/// and whether it goes past the target's charge (a merged jump, see `merge`).
 #[derive(Copy, Clone)]
 pub(super) struct Forward {
     target: u32,
     start: u32,
     field: u32,
     pc: u32,
+    skip: bool,
 }

@@ -18,6 +18,9 @@ use crate::GasMetering;
 /// while the walk emits the blocks, and filled in together when the stubs are emitted.
 const CHARGE: [u8; 13] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
 
+/// Length of a [`GasMetering::Sync`] charge (what a merged jump goes past).
+pub(super) const CHARGE_LEN: u32 = CHARGE.len() as u32;
+
 /// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
 #[inline(always)]
 fn charge(cost: u32, rel: u32) -> [u8; 13] {
@@ -93,9 +96,9 @@ impl Compiler<'_> {
         self.asm.reserve(self.blocks.len() * 10);
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
-            let Block { native, cost, .. } = self.blocks[index];
-            let rel = at.wrapping_sub(native + CHARGE.len() as u32);
-            self.asm.patch_raw(native, charge(cost, rel));
+            let Block { native, cost, prepaid, .. } = self.blocks[index];
+            let rel = at.wrapping_sub(native + CHARGE_LEN);
+            self.asm.patch_raw(native, charge(cost + prepaid, rel));
             stub(&mut self.asm, index as u32, out_of_gas);
         }
     }

@@ -23,6 +23,7 @@ mod flow;
 mod fuse;
 mod gas;
 pub(crate) mod mem;
+mod merge;
 mod muldiv;
 mod select;
 mod stubs;
@@ -100,9 +101,10 @@ pub(crate) struct Compiler<'a> {
     view: CodeView<'a>,
     cost_model: CostModel,
     metering: GasMetering,
-    /// For each code offset: the native offset + 1 of the block starting there once the walk
-    /// has opened it, else 0 (at least `len + 1` entries; a buffer reused between
-    /// compilations, see [`SPARE_STARTS`]).
+    /// For each code offset: the index + 1 of the block starting there once the walk has
+    /// opened it (with a bit for a merged block), else 0 or a mark (see `merge`; read it
+    /// through [`Self::block_start`]). At least `len + 1` entries; a buffer reused between
+    /// compilations, see [`SPARE_STARTS`].
     block_starts: Vec<u32>,
     /// Per instruction: (native offset, code offset), in code order.
     insts: Vec<(u32, u32)>,
@@ -123,6 +125,12 @@ pub(crate) struct Compiler<'a> {
     /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
     /// their pc: each gets a stub that does, after the code.
     djump_misses: Vec<(u32, u32)>,
+    /// Whether blocks may pay for the block they jump to (`Sync` metering, see `merge`).
+    merging: bool,
+    /// The block being emitted.
+    open: merge::Open,
+    /// Each merged block (index) and its jump's target.
+    merges: Vec<(u32, u32)>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -178,6 +186,8 @@ impl<'a> Compiler<'a> {
     ) -> Result<Output, CompileError> {
         let mut c = Compiler::new(view, jump_table, cost_model, metering);
         let entry = c.stubs.emit_entry_exit(&mut c.asm);
+        // (A diagnostic: see `jit::code_padding`.)
+        c.asm.nop(super::code_padding());
         // One basic block per turn of the outer loop, one instruction per turn of the inner
         // one, stepping with `position_at` (which carries only the offset across the handler
         // calls) the way the walk does (`CodeView::positions`): every block ends with a
@@ -219,6 +229,7 @@ impl<'a> Compiler<'a> {
             }
             pc = p.next_pc();
         }
+        c.resolve_merges()?;
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
         c.emit_forward_branches();
@@ -268,6 +279,9 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .all(|&target| view.is_jump_target_valid(target)),
             djump_misses: Vec::new(),
+            merging: metering == GasMetering::Sync && cost_model != CostModel::Free,
+            open: merge::Open::default(),
+            merges: Vec::with_capacity(len / 32 + 8),
         }
     }
 
@@ -276,11 +290,11 @@ impl<'a> Compiler<'a> {
     /// out-of-gas branch) fills in.
     fn open_block(&mut self, pc: u32) {
         let native = self.asm.offset();
-        self.block_starts[pc as usize] = native + 1;
+        self.record_block_start(pc);
         if self.cost_model != CostModel::Free {
             self.emit_charge();
         }
-        self.blocks.push(Block { pc, native, cost: 0 });
+        self.blocks.push(Block { pc, native, cost: 0, prepaid: 0 });
     }
 
     /// Ends the block opened last, which costs `cost`.
@@ -354,12 +368,12 @@ impl<'a> Compiler<'a> {
     /// The native offset of jump-table target `target` once the code is complete: its block,
     /// or the invalid-target stub (the valid targets are exactly the block starts).
     fn jump_table_entry(&self, target: u32, invalid: u32) -> u32 {
-        let slot = self.block_starts.get(target as usize).copied().unwrap_or(0);
+        let start = self.block_start(target);
         // (Dynamic jumps store their pc for the invalid-target exit unless all entries are
         // valid: the two checks of validity must agree.)
-        debug_assert!(slot != 0 || self.jump_table_has_invalid_entries);
-        debug_assert_eq!(slot != 0, self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
-        slot.checked_sub(1).unwrap_or(invalid)
+        debug_assert!(start.is_some() || self.jump_table_has_invalid_entries);
+        debug_assert_eq!(start.is_some(), self.blocks.binary_search_by_key(&target, |b| b.pc).is_ok());
+        start.unwrap_or(invalid)
     }
 
     /// `trap` at `pc`.
