@@ -1,4 +1,4 @@
-//! Merged charges: with `Sync` metering, a block ending in `jump` or `load_imm_and_jump` pays
+//! Merged charges: with either metering, a block ending in `jump` or `load_imm_and_jump` pays
 //! for the block it jumps to and jumps past that block's charge. Against the interpreter, at
 //! every gas budget: out of gas with gas for the block but not for both (the interpreter runs
 //! the block), faults inside merged blocks and their retries (also with too little gas left

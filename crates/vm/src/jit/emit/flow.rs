@@ -4,7 +4,6 @@
 use asm::{Cond, Label, Mem, Size, Width};
 use isa::{Instruction, Opcode, Operands as P};
 
-use super::gas::CHARGE_LEN;
 use super::stubs::jump_table_slot;
 use super::{ctx, host, Compiler, TMP};
 use crate::jit::vmctx;
@@ -160,7 +159,7 @@ impl Compiler<'_> {
         match self.static_target(pc, target, None) {
             StaticTarget::Back(native) => {
                 let skip = may_merge && self.merge_jump(target, true);
-                self.asm.jmp_to(native + if skip { CHARGE_LEN } else { 0 });
+                self.asm.jmp_to(native + if skip { self.charge_len() } else { 0 });
             }
             StaticTarget::Forward => {
                 let skip = may_merge && self.merge_jump(target, false);
@@ -240,12 +239,13 @@ impl Compiler<'_> {
     /// overwrites the branch's code with a jump to a trap stub of its own (every such code is
     /// at least the five bytes of that jump: a `jmp rel32`, or a compare and a `jcc rel32`).
     pub(super) fn emit_forward_branches(&mut self) {
+        let charge = self.charge_len();
         for n in 0..self.forward.len() {
             let Forward { target, start, field, pc, skip } = self.forward[n];
             let block = self.block_start(target);
             debug_assert_eq!(block.is_some(), self.view.is_jump_target_valid(target));
             if let Some(native) = block {
-                self.asm.patch_rel32(field, native + if skip { CHARGE_LEN } else { 0 });
+                self.asm.patch_rel32(field, native + if skip { charge } else { 0 });
             } else {
                 let stub = self.asm.offset();
                 self.trap(pc);

@@ -18,9 +18,6 @@ use crate::GasMetering;
 /// while the walk emits the blocks, and filled in together when the stubs are emitted.
 const CHARGE: [u8; 13] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
 
-/// Length of a [`GasMetering::Sync`] charge (what a merged jump goes past).
-pub(super) const CHARGE_LEN: u32 = CHARGE.len() as u32;
-
 /// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
 #[inline(always)]
 fn charge(cost: u32, rel: u32) -> [u8; 13] {
@@ -83,6 +80,15 @@ impl Compiler<'_> {
         }
     }
 
+    /// Length of a block's charge (what a merged jump goes past, see `merge`).
+    #[inline(always)]
+    pub(super) fn charge_len(&self) -> u32 {
+        match self.metering {
+            GasMetering::Sync => CHARGE.len() as u32,
+            GasMetering::Async => ASYNC_CHARGE.len() as u32,
+        }
+    }
+
     /// Completes an [`ASYNC_CHARGE`] at native offset `native` with the block's `cost`.
     #[inline(always)]
     pub(super) fn complete_async_charge(&mut self, native: u32, cost: u32) {
@@ -97,7 +103,7 @@ impl Compiler<'_> {
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
             let Block { native, cost, prepaid, .. } = self.blocks[index];
-            let rel = at.wrapping_sub(native + CHARGE_LEN);
+            let rel = at.wrapping_sub(native + CHARGE.len() as u32);
             self.asm.patch_raw(native, charge(cost + prepaid, rel));
             stub(&mut self.asm, index as u32, out_of_gas);
         }

@@ -1,4 +1,4 @@
-//! Merged charges (`Sync` metering): a block that ends in an unconditional static jump
+//! Merged charges: a block that ends in an unconditional static jump
 //! (`jump`, `load_imm_and_jump`) to another block pays that block's cost with its own charge
 //! and jumps past the other block's charge, so a call, or a jump to a loop's head, costs one
 //! charge where it cost two. The target keeps its own charge for every other way in.
@@ -19,6 +19,7 @@
 //! past its charge (so that it does not merge), which the walk sees when it opens the block.
 
 use super::{CompileError, Compiler};
+use crate::GasMetering;
 
 /// The bit of a `block_starts` slot that marks a merged block or a merge target.
 const MARK: u32 = 1 << 31;
@@ -92,7 +93,8 @@ impl Compiler<'_> {
     /// Once the walk is done: each merged block's charge takes its target's cost too. A
     /// forward target that is no block start (the jump traps) leaves the block's cost alone.
     pub(super) fn resolve_merges(&mut self) -> Result<(), CompileError> {
-        for &(block, target) in &self.merges {
+        for n in 0..self.merges.len() {
+            let (block, target) = self.merges[n];
             match self.block_index(target) {
                 Some(to) => {
                     let cost = self.blocks[to].cost;
@@ -101,6 +103,10 @@ impl Compiler<'_> {
                         return Err(CompileError::BlockTooExpensive(from.pc));
                     }
                     from.prepaid = cost;
+                    if self.metering == GasMetering::Async {
+                        let (native, total) = (from.native, from.cost + cost);
+                        self.complete_async_charge(native, total);
+                    }
                 }
                 None => self.block_starts[target as usize] = 0,
             }
@@ -145,9 +151,9 @@ mod tests {
             far:    trap                              ; 40
             ";
         assert_eq!(starts(text), [0, 7, 14, 19, 24, 28, 36, 38, 40]);
-        assert_eq!(merged(text, GasMetering::Sync), [(0, 3), (14, 2)]);
-        // Not with `Async` metering.
-        assert_eq!(merged(text, GasMetering::Async), []);
+        for metering in [GasMetering::Sync, GasMetering::Async] {
+            assert_eq!(merged(text, metering), [(0, 3), (14, 2)], "{metering:?}");
+        }
     }
 
     /// The block starts of `text`.

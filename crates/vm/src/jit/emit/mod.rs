@@ -125,7 +125,7 @@ pub(crate) struct Compiler<'a> {
     /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
     /// their pc: each gets a stub that does, after the code.
     djump_misses: Vec<(u32, u32)>,
-    /// Whether blocks may pay for the block they jump to (`Sync` metering, see `merge`).
+    /// Whether blocks may pay for the block they jump to (with metering, see `merge`).
     merging: bool,
     /// The block being emitted.
     open: merge::Open,
@@ -279,7 +279,7 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .all(|&target| view.is_jump_target_valid(target)),
             djump_misses: Vec::new(),
-            merging: metering == GasMetering::Sync && cost_model != CostModel::Free,
+            merging: cost_model != CostModel::Free,
             open: merge::Open::default(),
             merges: Vec::with_capacity(len / 32 + 8),
         }
