@@ -1,4 +1,4 @@
-//! Merged charges: a block that ends in an unconditional static jump
+//! Merged charges (with either metering): a block that ends in an unconditional static jump
 //! (`jump`, `load_imm_and_jump`) to another block pays that block's cost with its own charge
 //! and jumps past the other block's charge, so a call, or a jump to a loop's head, costs one
 //! charge where it cost two. The target keeps its own charge for every other way in.
@@ -9,8 +9,8 @@
 //!   successor's cost already gone), and is not itself the target of a merged jump (whoever
 //!   jumped past its charge would skip the successor's too). A target is never merged.
 //! * When the two costs together are more than the gas left, the block's charge fails and the
-//!   run falls back to the interpreter for the block (`jit::run`): it stops inside the block or
-//!   at the successor's start, out of gas, as the interpreter does.
+//!   run falls back to the interpreter for the block (`jit::prepaid`): it stops inside the
+//!   block or at the successor's start, out of gas, as the interpreter does.
 //! * A fault inside a merged block gives the successor's cost back; its retry, and a fresh
 //!   start inside such a block, charge it again (or fall back to the interpreter).
 //!

@@ -87,7 +87,8 @@ pub(super) const fn concat<const N: usize>(head: &[isa::Opcode], tail: &[isa::Op
 /// Why a program cannot be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
-    /// A basic block costs more gas than one charge instruction can take.
+    /// A basic block costs more gas than one charge instruction can take (alone, or with the
+    /// block it jumps to and pays for, see `merge`).
     #[error("a basic block at offset {0:#x} costs more than 2^31 - 1 gas")]
     BlockTooExpensive(u32),
     /// The generated code is too large.
