@@ -30,8 +30,6 @@ pub(crate) struct Block {
     pub native: u32,
     /// Its gas cost.
     pub cost: u32,
-    /// The cost of the block it jumps to, which its charge pays too (`emit::merge`), or 0.
-    pub prepaid: u32,
 }
 
 /// A side entry: code that runs a later instruction of a fused group alone and runs on into
@@ -78,6 +76,10 @@ pub(crate) struct Compiled {
     /// The side entries of fused groups, ascending by code and by native offset.
     pub side: Vec<SideEntry>,
     pub blocks: Vec<Block>,
+    /// Each block whose charge also pays for the block it jumps to (`emit::merge`): its index
+    /// and that cost, by index. (Apart from `blocks`, which it would make a third larger,
+    /// enough to move the compile's big allocations across the allocator's thresholds.)
+    pub prepaid: Vec<(u32, u32)>,
     /// Absolute native address for each jump-table entry.
     pub jump_table: Vec<u64>,
 }
@@ -137,6 +139,7 @@ impl Compiled {
             insts: out.insts,
             side: out.side,
             blocks: out.blocks,
+            prepaid: out.prepaid,
             jump_table,
         };
         if perf_map_enabled() {
@@ -179,10 +182,16 @@ impl Compiled {
         Some(&self.side[i])
     }
 
-    /// The block containing the instruction at `pc`.
-    pub(crate) fn block_of(&self, pc: u32) -> Option<&Block> {
+    /// The cost of the block that block `index` jumps to and pays for, or 0.
+    pub(crate) fn prepaid(&self, index: usize) -> u32 {
+        let at = self.prepaid.binary_search_by_key(&(index as u32), |&(block, _)| block);
+        at.map_or(0, |at| self.prepaid[at].1)
+    }
+
+    /// The block containing the instruction at `pc`, and what it pays for its successor.
+    pub(crate) fn block_and_prepaid(&self, pc: u32) -> Option<(&Block, u32)> {
         let i = self.blocks.partition_point(|b| b.pc <= pc).checked_sub(1)?;
-        Some(&self.blocks[i])
+        Some((&self.blocks[i], self.prepaid(i)))
     }
 
     /// The index of the block whose `Async` gas charge trapped, if the fault in `report` is

@@ -50,9 +50,10 @@ pub(super) fn out_of_gas(
     index: u32,
 ) -> (Stop, Entry) {
     let block = compiled.blocks[index as usize];
-    cpu.gas += i64::from(block.cost) + i64::from(block.prepaid);
+    let prepaid = compiled.prepaid(index as usize);
+    cpu.gas += i64::from(block.cost) + i64::from(prepaid);
     cpu.pc = block.pc;
-    if block.prepaid != 0 && cpu.gas >= i64::from(block.cost) {
+    if prepaid != 0 && cpu.gas >= i64::from(block.cost) {
         return interpret(inner, compiled, cpu, memory, Entry::fresh(block.pc));
     }
     (Stop::OutOfGas, Entry::resume(compiled.code.start() + block.native as usize))
@@ -62,9 +63,9 @@ pub(super) fn out_of_gas(
 /// its successor, the successor's cost goes back to the gas (the retry charges it again).
 #[cold]
 pub(super) fn after_fault(compiled: &Compiled, cpu: &mut Cpu) -> Entry {
-    match compiled.block_of(cpu.pc) {
-        Some(block) if block.prepaid != 0 => {
-            cpu.gas += i64::from(block.prepaid);
+    match compiled.block_and_prepaid(cpu.pc) {
+        Some((_, prepaid)) if prepaid != 0 => {
+            cpu.gas += i64::from(prepaid);
             Entry::retry(cpu.pc)
         }
         _ => Entry::resume(compiled.native_at(cpu.pc).expect("faults name instruction starts")),
@@ -87,11 +88,11 @@ fn interpret(
     let stop = backend::run_interpreted(inner, cpu, memory, &mut at);
     debug_assert!(matches!(stop, Stop::OutOfGas | Stop::PageFault(_) | Stop::Panic), "{stop:?}");
     let pc = cpu.pc;
-    let next = match compiled.block_of(pc) {
-        Some(block) if stop == Stop::OutOfGas && block.pc == pc => {
+    let next = match compiled.block_and_prepaid(pc) {
+        Some((block, _)) if stop == Stop::OutOfGas && block.pc == pc => {
             Entry::resume(compiled.code.start() + block.native as usize)
         }
-        Some(block) if block.prepaid != 0 => Entry::retry(pc),
+        Some((_, prepaid)) if prepaid != 0 => Entry::retry(pc),
         _ => Entry::resume(compiled.native_at(pc).expect("stops name instruction starts")),
     };
     (stop, next)

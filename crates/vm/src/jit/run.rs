@@ -116,20 +116,23 @@ fn start(inner: &ModuleInner, compiled: &Compiled, parts: Parts<'_>) -> Result<u
         Start::Resume(native) => Ok(native),
         Start::Fresh(pc) => {
             parts.cpu.pc = pc;
-            let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
+            let (Some(native), Some((block, prepaid))) =
+                (compiled.native_at(pc), compiled.block_and_prepaid(pc))
+            else {
                 return Err(Stop::Panic);
             };
             let cost = i64::from(block.cost);
             if parts.cpu.gas < cost {
                 return Err(Stop::OutOfGas);
             }
-            prepaid::charge(inner, compiled, parts, block.prepaid, cost, native, Entry::fresh(pc))
+            prepaid::charge(inner, compiled, parts, prepaid, cost, native, Entry::fresh(pc))
         }
         Start::Retry(pc) => {
-            let (Some(native), Some(block)) = (compiled.native_at(pc), compiled.block_of(pc)) else {
+            let (Some(native), Some((_, prepaid))) = (compiled.native_at(pc), compiled.block_and_prepaid(pc))
+            else {
                 return Err(Stop::Panic);
             };
-            prepaid::charge(inner, compiled, parts, block.prepaid, 0, native, Entry::retry(pc))
+            prepaid::charge(inner, compiled, parts, prepaid, 0, native, Entry::retry(pc))
         }
     }
 }

@@ -100,9 +100,18 @@ impl Compiler<'_> {
     /// is the shared stub's offset, before all of them.
     pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) {
         self.asm.reserve(self.blocks.len() * 10);
+        // (The merged blocks, in block order: `self.prepaid[next]` is the next one.)
+        let mut next = 0;
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
-            let Block { native, cost, prepaid, .. } = self.blocks[index];
+            let Block { native, cost, .. } = self.blocks[index];
+            let prepaid = match self.prepaid.get(next) {
+                Some(&(block, prepaid)) if block as usize == index => {
+                    next += 1;
+                    prepaid
+                }
+                _ => 0,
+            };
             let rel = at.wrapping_sub(native + CHARGE.len() as u32);
             self.asm.patch_raw(native, charge(cost + prepaid, rel));
             stub(&mut self.asm, index as u32, out_of_gas);

@@ -93,16 +93,17 @@ impl Compiler<'_> {
     /// Once the walk is done: each merged block's charge takes its target's cost too. A
     /// forward target that is no block start (the jump traps) leaves the block's cost alone.
     pub(super) fn resolve_merges(&mut self) -> Result<(), CompileError> {
+        self.prepaid = Vec::with_capacity(self.merges.len());
         for n in 0..self.merges.len() {
             let (block, target) = self.merges[n];
             match self.block_index(target) {
                 Some(to) => {
                     let cost = self.blocks[to].cost;
-                    let from = &mut self.blocks[block as usize];
+                    let from = &self.blocks[block as usize];
                     if u64::from(from.cost) + u64::from(cost) > i32::MAX as u64 {
                         return Err(CompileError::BlockTooExpensive(from.pc));
                     }
-                    from.prepaid = cost;
+                    self.prepaid.push((block, cost));
                     if self.metering == GasMetering::Async {
                         let (native, total) = (from.native, from.cost + cost);
                         self.complete_async_charge(native, total);
@@ -126,7 +127,7 @@ mod tests {
     fn merged(text: &str, metering: GasMetering) -> Vec<(u32, u32)> {
         let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
         let out = Compiler::compile(code.view(set), &code.jump_table, CostModel::Naive, metering).unwrap();
-        out.blocks.iter().filter(|b| b.prepaid != 0).map(|b| (b.pc, b.prepaid)).collect()
+        out.prepaid.iter().map(|&(block, cost)| (out.blocks[block as usize].pc, cost)).collect()
     }
 
     #[test]

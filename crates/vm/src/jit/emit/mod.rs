@@ -130,8 +130,10 @@ pub(crate) struct Compiler<'a> {
     merging: bool,
     /// The block being emitted.
     open: merge::Open,
-    /// Each merged block (index) and its jump's target.
+    /// Each merged block (index) and its jump's target, in block order.
     merges: Vec<(u32, u32)>,
+    /// Each merged block (index) and what it pays for its target (see `merge`), in order.
+    prepaid: Vec<(u32, u32)>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -163,6 +165,8 @@ pub(crate) struct Output {
     pub insts: Vec<(u32, u32)>,
     pub side: Vec<SideEntry>,
     pub blocks: Vec<Block>,
+    /// Each merged block's index and what it pays for its target, by index.
+    pub prepaid: Vec<(u32, u32)>,
     /// The native offset of each jump-table entry's block; [`Layout::invalid_target`] for an
     /// entry that names no valid block.
     pub jump_table: Vec<u32>,
@@ -245,7 +249,15 @@ impl<'a> Compiler<'a> {
         if c.block_starts.len() <= KEEP_BUFFER / 4 {
             SPARE_STARTS.set(core::mem::take(&mut c.block_starts));
         }
-        Ok(Output { asm: c.asm, layout, insts: c.insts, side, blocks: c.blocks, jump_table })
+        Ok(Output {
+            asm: c.asm,
+            layout,
+            insts: c.insts,
+            side,
+            blocks: c.blocks,
+            prepaid: c.prepaid,
+            jump_table,
+        })
     }
 
     /// A compiler for `view`, with the buffers a previous compilation on this thread left.
@@ -283,6 +295,7 @@ impl<'a> Compiler<'a> {
             merging: cost_model != CostModel::Free,
             open: merge::Open::default(),
             merges: Vec::with_capacity(len / 32 + 8),
+            prepaid: Vec::new(),
         }
     }
 
@@ -295,7 +308,7 @@ impl<'a> Compiler<'a> {
         if self.cost_model != CostModel::Free {
             self.emit_charge();
         }
-        self.blocks.push(Block { pc, native, cost: 0, prepaid: 0 });
+        self.blocks.push(Block { pc, native, cost: 0 });
     }
 
     /// Ends the block opened last, which costs `cost`.
