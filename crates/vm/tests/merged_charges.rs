@@ -134,6 +134,8 @@ fn every_budget_stops_and_resumes_as_the_interpreter_does() {
             Drive { refuel: 1, squeeze: None },
             Drive { refuel: 4, squeeze: None },
             Drive { refuel: 2, squeeze: Some(gas % 5) },
+            // (Down to below zero: a retry then stops out of gas only at the next block.)
+            Drive { refuel: 3, squeeze: Some(gas % 5 - 2) },
         ] {
             let exits = agree(None, gas, how);
             out_of_gas_at.extend(exits.iter().filter(|e| e.0 == ExitReason::OutOfGas).map(|e| e.1));

@@ -63,12 +63,17 @@ pub(super) fn out_of_gas(
 /// its successor, the successor's cost goes back to the gas (the retry charges it again).
 #[cold]
 pub(super) fn after_fault(compiled: &Compiled, cpu: &mut Cpu) -> Entry {
-    match compiled.block_and_prepaid(cpu.pc) {
-        Some((_, prepaid)) if prepaid != 0 => {
-            cpu.gas += i64::from(prepaid);
-            Entry::retry(cpu.pc)
-        }
-        _ => Entry::resume(compiled.native_at(cpu.pc).expect("faults name instruction starts")),
+    let (prepaid, entry) = going_on_at(compiled, cpu.pc);
+    cpu.gas += i64::from(prepaid);
+    entry
+}
+
+/// How a run goes on at the instruction at `pc` without charging its block: a retry in a
+/// block that pays for its successor (and what it pays), else straight into the code.
+fn going_on_at(compiled: &Compiled, pc: u32) -> (u32, Entry) {
+    match compiled.block_and_prepaid(pc) {
+        Some((_, prepaid)) if prepaid != 0 => (prepaid, Entry::retry(pc)),
+        _ => (0, Entry::resume(compiled.native_at(pc).expect("stops name instruction starts"))),
     }
 }
 
@@ -89,11 +94,11 @@ fn interpret(
     debug_assert!(matches!(stop, Stop::OutOfGas | Stop::PageFault(_) | Stop::Panic), "{stop:?}");
     let pc = cpu.pc;
     let next = match compiled.block_and_prepaid(pc) {
+        // Out of gas at a block's start: its charge, made again.
         Some((block, _)) if stop == Stop::OutOfGas && block.pc == pc => {
             Entry::resume(compiled.code.start() + block.native as usize)
         }
-        Some((_, prepaid)) if prepaid != 0 => Entry::retry(pc),
-        _ => Entry::resume(compiled.native_at(pc).expect("stops name instruction starts")),
+        _ => going_on_at(compiled, pc).1,
     };
     (stop, next)
 }

@@ -112,29 +112,25 @@ fn start(inner: &ModuleInner, compiled: &Compiled, parts: Parts<'_>) -> Result<u
         // panicked and the caller runs it on: from just after that `ecalli`.
         return Ok(context(parts.memory).resume as usize);
     }
-    match parts.entry.get() {
-        Start::Resume(native) => Ok(native),
+    let entry = *parts.entry;
+    let (pc, fresh) = match entry.get() {
+        Start::Resume(native) => return Ok(native),
         Start::Fresh(pc) => {
             parts.cpu.pc = pc;
-            let (Some(native), Some((block, prepaid))) =
-                (compiled.native_at(pc), compiled.block_and_prepaid(pc))
-            else {
-                return Err(Stop::Panic);
-            };
-            let cost = i64::from(block.cost);
-            if parts.cpu.gas < cost {
-                return Err(Stop::OutOfGas);
-            }
-            prepaid::charge(inner, compiled, parts, prepaid, cost, native, Entry::fresh(pc))
+            (pc, true)
         }
-        Start::Retry(pc) => {
-            let (Some(native), Some((_, prepaid))) = (compiled.native_at(pc), compiled.block_and_prepaid(pc))
-            else {
-                return Err(Stop::Panic);
-            };
-            prepaid::charge(inner, compiled, parts, prepaid, 0, native, Entry::retry(pc))
-        }
+        Start::Retry(pc) => (pc, false),
+    };
+    let (Some(native), Some((block, prepaid))) = (compiled.native_at(pc), compiled.block_and_prepaid(pc))
+    else {
+        return Err(Stop::Panic);
+    };
+    // A fresh start charges the whole block; a retry only what a merged block pays ahead.
+    let cost = if fresh { i64::from(block.cost) } else { 0 };
+    if fresh && parts.cpu.gas < cost {
+        return Err(Stop::OutOfGas);
     }
+    prepaid::charge(inner, compiled, parts, prepaid, cost, native, entry)
 }
 
 /// What an exit from the code comes to.

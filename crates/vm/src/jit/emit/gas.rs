@@ -100,12 +100,13 @@ impl Compiler<'_> {
     /// is the shared stub's offset, before all of them.
     pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) {
         self.asm.reserve(self.blocks.len() * 10);
-        // (The merged blocks, in block order: `self.prepaid[next]` is the next one.)
+        // (The merged blocks with their targets' costs, in block order: `self.merges[next]`
+        // is the next one.)
         let mut next = 0;
         for index in 0..self.blocks.len() {
             let at = self.asm.offset();
             let Block { native, cost, .. } = self.blocks[index];
-            let prepaid = match self.prepaid.get(next) {
+            let prepaid = match self.merges.get(next) {
                 Some(&(block, prepaid)) if block as usize == index => {
                     next += 1;
                     prepaid

@@ -92,26 +92,27 @@ impl Compiler<'_> {
 
     /// Once the walk is done: each merged block's charge takes its target's cost too. A
     /// forward target that is no block start (the jump traps) leaves the block's cost alone.
+    /// `self.merges` then holds each merged block with that cost instead of its target.
     pub(super) fn resolve_merges(&mut self) -> Result<(), CompileError> {
-        self.prepaid = Vec::with_capacity(self.merges.len());
+        let mut kept = 0;
         for n in 0..self.merges.len() {
             let (block, target) = self.merges[n];
-            match self.block_index(target) {
-                Some(to) => {
-                    let cost = self.blocks[to].cost;
-                    let from = &self.blocks[block as usize];
-                    if u64::from(from.cost) + u64::from(cost) > i32::MAX as u64 {
-                        return Err(CompileError::BlockTooExpensive(from.pc));
-                    }
-                    self.prepaid.push((block, cost));
-                    if self.metering == GasMetering::Async {
-                        let (native, total) = (from.native, from.cost + cost);
-                        self.complete_async_charge(native, total);
-                    }
-                }
-                None => self.block_starts[target as usize] = 0,
+            let Some(to) = self.block_index(target) else {
+                self.block_starts[target as usize] = 0;
+                continue;
+            };
+            let cost = self.blocks[to].cost;
+            let from = self.blocks[block as usize];
+            if u64::from(from.cost) + u64::from(cost) > i32::MAX as u64 {
+                return Err(CompileError::BlockTooExpensive(from.pc));
+            }
+            self.merges[kept] = (block, cost);
+            kept += 1;
+            if self.metering == GasMetering::Async {
+                self.complete_async_charge(from.native, from.cost + cost);
             }
         }
+        self.merges.truncate(kept);
         Ok(())
     }
 }

@@ -130,10 +130,9 @@ pub(crate) struct Compiler<'a> {
     merging: bool,
     /// The block being emitted.
     open: merge::Open,
-    /// Each merged block (index) and its jump's target, in block order.
+    /// Each merged block (index) and its jump's target, in block order; after
+    /// [`Self::resolve_merges`], each with what it pays for its target instead.
     merges: Vec<(u32, u32)>,
-    /// Each merged block (index) and what it pays for its target (see `merge`), in order.
-    prepaid: Vec<(u32, u32)>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -255,7 +254,7 @@ impl<'a> Compiler<'a> {
             insts: c.insts,
             side,
             blocks: c.blocks,
-            prepaid: c.prepaid,
+            prepaid: c.merges,
             jump_table,
         })
     }
@@ -295,7 +294,6 @@ impl<'a> Compiler<'a> {
             merging: cost_model != CostModel::Free,
             open: merge::Open::default(),
             merges: Vec::with_capacity(len / 32 + 8),
-            prepaid: Vec::new(),
         }
     }
 
