@@ -75,7 +75,8 @@ def executed(path, event):
             # (Trailing zero costs are left out of a line.)
             costs = fields[columns:] if len(fields) > columns else fields[-1:]
             index = events.index(event)
-            count = int(costs[index]) if index < len(costs) else 0
+            # (A jump record's source line may carry no cost at all, only positions.)
+            count = int(costs[index]) if index < len(costs) and costs[index].isdigit() else 0
             if after_call:
                 after_call = False
                 continue

@@ -155,10 +155,15 @@ impl Compiled {
         use std::io::Write;
         let start = self.code.start();
         let mut text = String::new();
+        // (A block whose charge is out of line, see `emit::fall`, is named from its code.)
+        let from = |block: &Block| match self.native_at(block.pc) {
+            Some(code) if code - start < block.native as usize => (code - start) as u32,
+            _ => block.native,
+        };
         for (i, block) in self.blocks.iter().enumerate() {
-            let end = self.blocks.get(i + 1).map_or(self.layout.fault_exit, |b| b.native);
-            let size = end.saturating_sub(block.native);
-            text.push_str(&format!("{:x} {size:x} gannet:{}\n", start + block.native as usize, block.pc));
+            let end = self.blocks.get(i + 1).map_or(self.layout.fault_exit, from);
+            let size = end.saturating_sub(from(block));
+            text.push_str(&format!("{:x} {size:x} gannet:{}\n", start + from(block) as usize, block.pc));
         }
         let path = format!("/tmp/perf-{}.map", std::process::id());
         if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {

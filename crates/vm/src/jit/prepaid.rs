@@ -1,9 +1,10 @@
-//! The run-time side of merged charges (`emit::merge`): a block whose charge also pays for the
-//! block it jumps to. Wherever the code stops or starts inside such a block, the gas is put
-//! where the interpreter has it:
+//! The run-time side of merged charges (`emit::merge`, `emit::fall`): a block whose charge
+//! also pays for the block it jumps to or falls into. Wherever the code stops or starts inside
+//! such a block, the gas is put where the interpreter has it:
 //!
 //! * out of gas at its charge, with gas for the block alone: the interpreter runs the block
-//!   (it stops there, or at the successor's start out of gas, as it would have);
+//!   with that gas alone (it stops there, or at the next block's start, whose charge the code
+//!   then makes with all the gas, as the interpreter would have);
 //! * a fault inside it gives the successor's cost back, and the retry charges it again;
 //! * a fresh start inside it charges the block and the successor.
 //!
@@ -31,16 +32,22 @@ pub(super) fn charge(
 ) -> Result<usize, Stop> {
     let total = cost + i64::from(prepaid);
     if prepaid != 0 && parts.cpu.gas < total {
-        let (stop, next) = interpret(inner, compiled, parts.cpu, parts.memory, entry);
-        *parts.entry = next;
-        return Err(stop);
+        return match interpret(inner, compiled, parts.cpu, parts.memory, entry, cost) {
+            Ok(native) => Ok(native),
+            Err((stop, next)) => {
+                *parts.entry = next;
+                Err(stop)
+            }
+        };
     }
     parts.cpu.gas -= total;
     Ok(native)
 }
 
-/// The stop for block `index`'s failed charge (the code has left its gas as the charge made
-/// it), and where the next run starts: that charge, which is made again.
+/// Block `index`'s failed charge (the code has left its gas as the charge made it): the stop,
+/// and where the next run starts (that charge, which is made again); or, for a block that
+/// pays for its successor and has gas for itself alone, the native address where the code
+/// goes on after the interpreter ran the block (`Ok`).
 #[cold]
 pub(super) fn out_of_gas(
     inner: &ModuleInner,
@@ -48,15 +55,15 @@ pub(super) fn out_of_gas(
     cpu: &mut Cpu,
     memory: &mut Memory,
     index: u32,
-) -> (Stop, Entry) {
+) -> Result<usize, (Stop, Entry)> {
     let block = compiled.blocks[index as usize];
     let prepaid = compiled.prepaid(index as usize);
     cpu.gas += i64::from(block.cost) + i64::from(prepaid);
     cpu.pc = block.pc;
     if prepaid != 0 && cpu.gas >= i64::from(block.cost) {
-        return interpret(inner, compiled, cpu, memory, Entry::fresh(block.pc));
+        return interpret(inner, compiled, cpu, memory, Entry::fresh(block.pc), i64::from(block.cost));
     }
-    (Stop::OutOfGas, Entry::resume(compiled.code.start() + block.native as usize))
+    Err((Stop::OutOfGas, Entry::resume(compiled.code.start() + block.native as usize)))
 }
 
 /// Where the retry of an access that faulted at `cpu.pc` starts; inside a block that paid for
@@ -78,9 +85,14 @@ fn going_on_at(compiled: &Compiled, pc: u32) -> (u32, Entry) {
 }
 
 /// Runs the interpreter from `entry` in a block that pays for its successor, with gas for the
-/// block but not for both. It stops inside the block (a fault) or out of gas at the
-/// successor's start: nothing in the block leaves for the host, and the successor's charge
-/// cannot be paid. Returns the stop and where compiled code goes on from there.
+/// block but not for both, and with only the `charged` gas the interpreter takes for the
+/// block at `entry` (all of it on a fresh start, none on a retry): every block costs at
+/// least one gas where blocks merge, so the interpreter cannot go past the block's end. The
+/// rest of the gas is put back after it. It stops inside the block (a fault: `Err` with the
+/// stop and where compiled code goes on), or, out of the gas it was given, at the start of
+/// the block the branch or the jump leads to (or the one it falls into): the code then goes
+/// on at that block's charge (`Ok`), which stops there out of gas or pays for it, as the
+/// interpreter would with all the gas.
 #[cold]
 fn interpret(
     inner: &ModuleInner,
@@ -88,17 +100,20 @@ fn interpret(
     cpu: &mut Cpu,
     memory: &mut Memory,
     entry: Entry,
-) -> (Stop, Entry) {
+    charged: i64,
+) -> Result<usize, (Stop, Entry)> {
     let mut at = entry;
+    let withheld = cpu.gas - charged;
+    cpu.gas = charged;
     let stop = backend::run_interpreted(inner, cpu, memory, &mut at);
+    cpu.gas += withheld;
     debug_assert!(matches!(stop, Stop::OutOfGas | Stop::PageFault(_) | Stop::Panic), "{stop:?}");
     let pc = cpu.pc;
-    let next = match compiled.block_and_prepaid(pc) {
-        // Out of gas at a block's start: its charge, made again.
+    match compiled.block_and_prepaid(pc) {
+        // Out of the gas it was given at a block's start: that block's charge.
         Some((block, _)) if stop == Stop::OutOfGas && block.pc == pc => {
-            Entry::resume(compiled.code.start() + block.native as usize)
+            Ok(compiled.code.start() + block.native as usize)
         }
-        _ => going_on_at(compiled, pc).1,
-    };
-    (stop, next)
+        _ => Err((stop, going_on_at(compiled, pc).1)),
+    }
 }

@@ -158,8 +158,10 @@ fn after_exit(inner: &ModuleInner, compiled: &Compiled, cpu: &mut Cpu, memory: &
         ExitCode::Panic => (Stop::Panic, native_at(compiled, ctx.pc)),
         ExitCode::OutOfGas => {
             let block = ctx.arg;
-            let (stop, next) = prepaid::out_of_gas(inner, compiled, cpu, memory, block);
-            return Exited::Stop(stop, next);
+            return match prepaid::out_of_gas(inner, compiled, cpu, memory, block) {
+                Ok(native) => Exited::Continue(native),
+                Err((stop, next)) => Exited::Stop(stop, next),
+            };
         }
         ExitCode::Sbrk => {
             let (arg, next) = (ctx.arg, ctx.resume);
@@ -176,7 +178,10 @@ fn after_exit(inner: &ModuleInner, compiled: &Compiled, cpu: &mut Cpu, memory: &
             let report = ctx.running.report;
             // An `Async` block charge that went negative traps on purpose (an invalid opcode).
             let (stop, next) = match compiled.gas_trap_block(&report) {
-                Some(block) => prepaid::out_of_gas(inner, compiled, cpu, memory, block),
+                Some(block) => match prepaid::out_of_gas(inner, compiled, cpu, memory, block) {
+                    Ok(native) => return Exited::Continue(native),
+                    Err(stop) => stop,
+                },
                 None => fault(compiled, &inner.image, cpu, memory, report.rip as usize),
             };
             return Exited::Stop(stop, next);

@@ -161,6 +161,11 @@ impl Compiler<'_> {
                 let skip = may_merge && self.merge_jump(target, true);
                 self.asm.jmp_to(native + if skip { self.charge_len() } else { 0 });
             }
+            StaticTarget::Late => {
+                let start = self.asm.offset();
+                let field = self.asm.jmp_forward();
+                self.forward.push(Forward { target, start, field, pc, skip: false });
+            }
             StaticTarget::Forward => {
                 let skip = may_merge && self.merge_jump(target, false);
                 let start = self.asm.offset();
@@ -185,20 +190,43 @@ impl Compiler<'_> {
         let cond = branch_cond(opcode).expect("a conditional branch");
         match self.static_target(pc, target, Some(next)) {
             StaticTarget::Back(native) => {
-                if let Some(super::select::Slow::None) = self.select_back(pc, next, cond, target, &compare) {
+                let select = self.select_back(pc, next, cond, target, &compare);
+                if let Some(super::select::Slow::None) = select {
+                    return;
+                }
+                if select.is_none() && self.merge_fall(next, target) {
+                    let start = self.asm.offset();
+                    compare(&mut self.asm);
+                    let field = self.asm.jcc_forward(cond);
+                    self.record_fall(pc, target, start, field);
                     return;
                 }
                 compare(&mut self.asm);
                 self.asm.jcc_to(cond, native);
             }
+            StaticTarget::Late => {
+                let start = self.asm.offset();
+                compare(&mut self.asm);
+                let field = self.asm.jcc_forward(cond);
+                if self.merge_fall(next, target) {
+                    self.record_fall(pc, target, start, field);
+                } else {
+                    self.forward.push(Forward { target, start, field, pc, skip: false });
+                }
+            }
             StaticTarget::Forward => {
-                if let Some(super::select::Slow::None) = self.select(pc, next, cond, target, &compare) {
+                let select = self.select(pc, next, cond, target, &compare);
+                if let Some(super::select::Slow::None) = select {
                     return;
                 }
                 let start = self.asm.offset();
                 compare(&mut self.asm);
                 let field = self.asm.jcc_forward(cond);
-                self.forward.push(Forward { target, start, field, pc, skip: false });
+                if select.is_none() && self.merge_fall(next, target) {
+                    self.record_fall(pc, target, start, field);
+                } else {
+                    self.forward.push(Forward { target, start, field, pc, skip: false });
+                }
             }
             StaticTarget::Invalid => self.trap(pc),
         }
@@ -222,6 +250,10 @@ impl Compiler<'_> {
             return StaticTarget::Invalid;
         }
         if target <= pc {
+            if self.block_starts[target as usize] & super::merge::FALL != 0 {
+                // A block whose charge is emitted after the code.
+                return StaticTarget::Late;
+            }
             let start = self.block_start(target);
             debug_assert_eq!(start.is_some(), self.view.is_jump_target_valid(target));
             match start {
@@ -302,6 +334,9 @@ enum StaticTarget {
     Back(u32),
     /// Forward, to be aimed after the walk.
     Forward,
+    /// Back, to a block whose charged entry is emitted after the code (see `fall`): aimed
+    /// after the walk.
+    Late,
     /// Nowhere: the branch traps.
     Invalid,
 }

@@ -10,7 +10,10 @@
 //!   jumped past its charge would skip the successor's too). A target is never merged.
 //! * When the two costs together are more than the gas left, the block's charge fails and the
 //!   run falls back to the interpreter for the block (`jit::prepaid`): it stops inside the
-//!   block or at the successor's start, out of gas, as the interpreter does.
+//!   block, or the code goes on at the successor's charge, as the interpreter does.
+//!
+//! `fall` does the same for a block that ends in a conditional branch and the block it falls
+//! into, with the same rules and the same run-time side.
 //! * A fault inside a merged block gives the successor's cost back; its retry, and a fresh
 //!   start inside such a block, charge it again (or fall back to the interpreter).
 //!
@@ -22,7 +25,10 @@ use super::{CompileError, Compiler};
 use crate::GasMetering;
 
 /// The bit of a `block_starts` slot that marks a merged block or a merge target.
-const MARK: u32 = 1 << 31;
+pub(super) const MARK: u32 = 1 << 31;
+/// The bit of a `block_starts` slot that marks a block whose charge is out of line: the block
+/// before it falls into it having paid for it (see `fall`).
+pub(super) const FALL: u32 = 1 << 30;
 
 /// What the walk knows of the block it is emitting, for merging its last jump: whether it
 /// cannot merge (an earlier block's merged jump goes past its charge, or it holds an
@@ -32,6 +38,12 @@ const MARK: u32 = 1 << 31;
 pub(super) struct Open(bool);
 
 impl Open {
+    /// Whether the block cannot pay for its successor.
+    #[inline(always)]
+    pub(super) fn cannot_merge(self) -> bool {
+        self.0
+    }
+
     /// Records that the block holds an instruction that leaves for the host.
     #[inline(always)]
     pub(super) fn exits(&mut self) {
@@ -43,7 +55,7 @@ impl Compiler<'_> {
     /// Index of the block starting at code offset `pc`, if the walk has opened one.
     #[inline(always)]
     fn block_index(&self, pc: u32) -> Option<usize> {
-        match self.block_starts.get(pc as usize).copied().unwrap_or(0) & !MARK {
+        match self.block_starts.get(pc as usize).copied().unwrap_or(0) & !(MARK | FALL) {
             0 => None,
             slot => Some((slot - 1) as usize),
         }
@@ -55,15 +67,18 @@ impl Compiler<'_> {
         self.block_index(pc).map(|index| self.blocks[index].native)
     }
 
-    /// Records that the next block, `self.blocks.len()`, starts at `pc`.
+    /// Records that the next block, `self.blocks.len()`, starts at `pc`; whether its charge
+    /// is out of line (the block before falls into it having paid for it, see `fall`).
     #[inline(always)]
-    pub(super) fn record_block_start(&mut self, pc: u32) {
+    pub(super) fn record_block_start(&mut self, pc: u32) -> bool {
         let index = self.blocks.len() as u32;
         let slot = &mut self.block_starts[pc as usize];
         self.open = Open(*slot != 0);
-        // (No more blocks than code bytes, which are fewer than 2^31.)
-        debug_assert!(index < MARK - 1);
-        *slot = index + 1;
+        // (No more blocks than code bytes, which are fewer than 2^30.)
+        debug_assert!(index < FALL - 1);
+        let fall = *slot & FALL;
+        *slot = (index + 1) | fall;
+        fall != 0
     }
 
     /// Whether the block being emitted, which ends in an unconditional jump to `target`,
@@ -78,8 +93,9 @@ impl Compiler<'_> {
         let pc = self.blocks[index].pc;
         let slot = &mut self.block_starts[target as usize];
         if back {
-            // Not into itself (the loop would run on unpaid), nor into a merged block.
-            if target == pc || *slot & MARK != 0 {
+            // Not into itself (the loop would run on unpaid), nor into a merged block (nor,
+            // for now, into one whose charge is out of line).
+            if target == pc || *slot & (MARK | FALL) != 0 {
                 return false;
             }
         } else {
@@ -94,11 +110,15 @@ impl Compiler<'_> {
     /// forward target that is no block start (the jump traps) leaves the block's cost alone.
     /// `self.merges` then holds each merged block with that cost instead of its target.
     pub(super) fn resolve_merges(&mut self) -> Result<(), CompileError> {
+        self.resolve_falls();
         let mut kept = 0;
         for n in 0..self.merges.len() {
             let (block, target) = self.merges[n];
             let Some(to) = self.block_index(target) else {
-                self.block_starts[target as usize] = 0;
+                // (A fall-through merge whose branch traps has no target, see `fall`.)
+                if let Some(slot) = self.block_starts.get_mut(target as usize) {
+                    *slot = 0;
+                }
                 continue;
             };
             let cost = self.blocks[to].cost;
@@ -118,14 +138,14 @@ impl Compiler<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use isa::gas::CostModel;
 
     use super::super::Compiler;
     use crate::GasMetering;
 
     /// The code offset of each block of `text` that pays for its successor, and what it pays.
-    fn merged(text: &str, metering: GasMetering) -> Vec<(u32, u32)> {
+    pub(in super::super) fn merged(text: &str, metering: GasMetering) -> Vec<(u32, u32)> {
         let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
         let out = Compiler::compile(code.view(set), &code.jump_table, CostModel::Naive, metering).unwrap();
         out.prepaid.iter().map(|&(block, cost)| (out.blocks[block as usize].pc, cost)).collect()
@@ -137,9 +157,9 @@ mod tests {
             .jump_table @back
                     load_imm a0, 1
                     load_imm_and_jump ra, 2, @func    ; 0: pays for func (3)
-            back:   add_imm_64 a0, a0, 1              ; 7: is no target, but a branch ends it
+            back:   add_imm_64 a0, a0, 1              ; 7: is no target; Sync: pays for loop (2)
                     branch_eq_imm a0, 9, @self
-            loop:   add_imm_64 a1, a1, 1              ; 14: pays for back (2)
+            loop:   add_imm_64 a1, a1, 1              ; 14: Async: pays for back (2)
                     jump @back
             self:   add_imm_64 a2, a2, 1              ; 19: jumps to itself
                     jump @self
@@ -153,13 +173,14 @@ mod tests {
             far:    trap                              ; 40
             ";
         assert_eq!(starts(text), [0, 7, 14, 19, 24, 28, 36, 38, 40]);
-        for metering in [GasMetering::Sync, GasMetering::Async] {
-            assert_eq!(merged(text, metering), [(0, 3), (14, 2)], "{metering:?}");
-        }
+        // With `Sync`, the block at 7 pays for the one it falls into (see `fall`), which is
+        // then a merge target itself and no longer pays for `back`.
+        assert_eq!(merged(text, GasMetering::Sync), [(0, 3), (7, 2)]);
+        assert_eq!(merged(text, GasMetering::Async), [(0, 3), (14, 2)]);
     }
 
     /// The block starts of `text`.
-    fn starts(text: &str) -> Vec<u32> {
+    pub(in super::super) fn starts(text: &str) -> Vec<u32> {
         let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
         let out =
             Compiler::compile(code.view(set), &code.jump_table, CostModel::Naive, GasMetering::Sync).unwrap();

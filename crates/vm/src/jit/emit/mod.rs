@@ -19,6 +19,7 @@
 
 mod alu;
 mod extend;
+mod fall;
 mod flow;
 mod fuse;
 mod gas;
@@ -123,16 +124,17 @@ pub(crate) struct Compiler<'a> {
     /// Whether some jump-table entry names no valid block (then every dynamic jump stores
     /// its pc before it jumps, for the invalid-target exit).
     jump_table_has_invalid_entries: bool,
-    /// Each dynamic jump's miss branch (its rel32 field) and pc, when the jumps do not store
-    /// their pc: each gets a stub that does, after the code.
+    /// Each dynamic jump's miss branch (rel32 field) and pc if the jumps do not store it.
     djump_misses: Vec<(u32, u32)>,
-    /// Whether blocks may pay for the block they jump to (with metering, see `merge`).
+    /// Whether blocks may pay for their successors (with metering, see `merge` and `fall`).
     merging: bool,
     /// The block being emitted.
     open: merge::Open,
-    /// Each merged block (index) and its jump's target, in block order; after
-    /// [`Self::resolve_merges`], each with what it pays for its target instead.
+    /// Each merged block (index) and its successor, in block order; after
+    /// [`Self::resolve_merges`], each with what it pays for it instead.
     merges: Vec<(u32, u32)>,
+    /// Each branch whose block pays for the block it falls into (see `fall`).
+    falls: Vec<fall::Fall>,
 }
 
 /// A later instruction of a fused group, for its side entry.
@@ -294,6 +296,7 @@ impl<'a> Compiler<'a> {
             merging: cost_model != CostModel::Free,
             open: merge::Open::default(),
             merges: Vec::with_capacity(len / 32 + 8),
+            falls: Vec::new(),
         }
     }
 
@@ -302,8 +305,8 @@ impl<'a> Compiler<'a> {
     /// out-of-gas branch) fills in.
     fn open_block(&mut self, pc: u32) {
         let native = self.asm.offset();
-        self.record_block_start(pc);
-        if self.cost_model != CostModel::Free {
+        let fall = self.record_block_start(pc);
+        if self.cost_model != CostModel::Free && !fall {
             self.emit_charge();
         }
         self.blocks.push(Block { pc, native, cost: 0 });
@@ -370,6 +373,7 @@ impl<'a> Compiler<'a> {
             self.asm.store_imm(Width::W32, ctx(vmctx::PC), pc as i32);
             self.asm.jmp(self.stubs.djump_miss);
         }
+        self.emit_fall_stubs();
         if self.cost_model != CostModel::Free && self.metering == GasMetering::Sync {
             let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
             self.emit_out_of_gas_stubs(out_of_gas);
