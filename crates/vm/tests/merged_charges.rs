@@ -96,21 +96,19 @@ end:    load_imm a0, 0x12345678
 
 /// [`FALLS`] with its bad branch aimed one byte into the instruction after it.
 fn falls() -> String {
-    let (set, code) =
-        isa::text::assemble_code(&format!(".isa gp072\n{}", FALLS.replace("@BAD", "@0"))).unwrap();
-    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
-    let text = isa::text::disassemble_code_with(set, &code, options);
-    let end: u32 = text
-        .lines()
-        .find(|l| l.contains("load_imm a0, 0x12345678"))
-        .unwrap()
-        .rsplit_once("; @")
-        .unwrap()
-        .1
-        .trim()
-        .parse()
-        .unwrap();
+    let probe = FALLS.replace("@BAD", "@0");
+    let (end, _) = instructions(&probe).into_iter().find(|(_, line)| line.contains("0x12345678")).unwrap();
     FALLS.replace("@BAD", &format!("@{}", end + 1))
+}
+
+/// Each instruction of `program`: its code offset and its disassembly.
+fn instructions(program: &str) -> Vec<(u32, String)> {
+    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{program}")).unwrap();
+    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
+    isa::text::disassemble_code_with(set, &code, options)
+        .lines()
+        .filter_map(|line| Some((line.rsplit_once("; @")?.1.trim().parse().ok()?, line.to_string())))
+        .collect()
 }
 
 /// The programs the tests run.
@@ -220,12 +218,7 @@ fn fresh_starts_inside_merged_blocks_charge_both() {
 }
 
 fn fresh_starts(program: &str) {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{program}")).unwrap();
-    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
-    let starts: Vec<u32> = isa::text::disassemble_code_with(set, &code, options)
-        .lines()
-        .filter_map(|line| line.rsplit_once("; @")?.1.trim().parse().ok())
-        .collect();
+    let starts: Vec<u32> = instructions(program).into_iter().map(|(pc, _)| pc).collect();
     assert!(starts.len() > 20, "{starts:?}");
     for &pc in &starts {
         for gas in [0, 1, 2, 3, 4, 5, 7, 9, 40, 1 << 20] {

@@ -1,4 +1,4 @@
-//! Fall-through merges (with either metering): a block that ends in a conditional branch
+//! Fall-through merges (`Sync` metering): a block that ends in a conditional branch
 //! pays, with its own charge, for the block it falls into when the branch is not taken, and
 //! that block's code follows with no charge at all. The taken branch goes through a stub
 //! after the code that gives the successor's cost back (`add r10, cost`) and jumps on to the
@@ -60,13 +60,14 @@ impl Compiler<'_> {
     }
 
     /// Once the walk is done: a branch whose target is no block start traps, taken or not, so
-    /// its block does not pay for its successor after all.
+    /// its block does not pay for its successor after all: its merge is aimed at that target
+    /// instead, which [`Self::resolve_merges`] drops like a merged jump's invalid target.
     pub(super) fn resolve_falls(&mut self) {
         for n in 0..self.falls.len() {
             let Fall { block, target, .. } = self.falls[n];
             if self.block_start(target).is_none() {
                 if let Ok(at) = self.merges.binary_search_by_key(&block, |&(b, _)| b) {
-                    self.merges[at].1 = u32::MAX;
+                    self.merges[at].1 = target;
                 }
             }
         }
@@ -83,10 +84,6 @@ impl Compiler<'_> {
             self.emit_charge();
             self.asm.jmp_to(body);
             self.blocks[index].native = entry;
-            if self.metering == GasMetering::Async {
-                let cost = self.blocks[index].cost;
-                self.complete_async_charge(entry, cost);
-            }
         }
         for fall in &falls {
             let cost = self.blocks[fall.block as usize + 1].cost;

@@ -188,47 +188,30 @@ impl Compiler<'_> {
         compare: impl Fn(&mut asm::Assembler),
     ) {
         let cond = branch_cond(opcode).expect("a conditional branch");
-        match self.static_target(pc, target, Some(next)) {
-            StaticTarget::Back(native) => {
-                let select = self.select_back(pc, next, cond, target, &compare);
-                if let Some(super::select::Slow::None) = select {
-                    return;
-                }
-                if select.is_none() && self.merge_fall(next, target) {
-                    let start = self.asm.offset();
-                    compare(&mut self.asm);
-                    let field = self.asm.jcc_forward(cond);
-                    self.record_fall(pc, target, start, field);
-                    return;
-                }
-                compare(&mut self.asm);
-                self.asm.jcc_to(cond, native);
-            }
-            StaticTarget::Late => {
-                let start = self.asm.offset();
-                compare(&mut self.asm);
+        let to = self.static_target(pc, target, Some(next));
+        let select = match to {
+            StaticTarget::Back(_) => self.select_back(pc, next, cond, target, &compare),
+            StaticTarget::Forward => self.select(pc, next, cond, target, &compare),
+            StaticTarget::Late => None,
+            StaticTarget::Invalid => return self.trap(pc),
+        };
+        if let Some(super::select::Slow::None) = select {
+            return;
+        }
+        // (Not after a select's slow path, which falls into the block's own charge.)
+        let pays = select.is_none() && self.merge_fall(next, target);
+        let start = self.asm.offset();
+        compare(&mut self.asm);
+        match to {
+            StaticTarget::Back(native) if !pays => self.asm.jcc_to(cond, native),
+            _ => {
                 let field = self.asm.jcc_forward(cond);
-                if self.merge_fall(next, target) {
+                if pays {
                     self.record_fall(pc, target, start, field);
                 } else {
                     self.forward.push(Forward { target, start, field, pc, skip: false });
                 }
             }
-            StaticTarget::Forward => {
-                let select = self.select(pc, next, cond, target, &compare);
-                if let Some(super::select::Slow::None) = select {
-                    return;
-                }
-                let start = self.asm.offset();
-                compare(&mut self.asm);
-                let field = self.asm.jcc_forward(cond);
-                if select.is_none() && self.merge_fall(next, target) {
-                    self.record_fall(pc, target, start, field);
-                } else {
-                    self.forward.push(Forward { target, start, field, pc, skip: false });
-                }
-            }
-            StaticTarget::Invalid => self.trap(pc),
         }
     }
 

@@ -11,11 +11,11 @@
 //! * When the two costs together are more than the gas left, the block's charge fails and the
 //!   run falls back to the interpreter for the block (`jit::prepaid`): it stops inside the
 //!   block, or the code goes on at the successor's charge, as the interpreter does.
-//!
-//! `fall` does the same for a block that ends in a conditional branch and the block it falls
-//! into, with the same rules and the same run-time side.
 //! * A fault inside a merged block gives the successor's cost back; its retry, and a fresh
 //!   start inside such a block, charge it again (or fall back to the interpreter).
+//!
+//! `fall` does the same for a block that ends in a conditional branch and the block it falls
+//! into (with `Sync` metering), with the same rules and the same run-time side.
 //!
 //! A block's slot in `block_starts` carries [`MARK`]: once the block is open, to say it is
 //! merged (so that a later jump back to it is not); before, to say that a merged jump goes
@@ -115,10 +115,7 @@ impl Compiler<'_> {
         for n in 0..self.merges.len() {
             let (block, target) = self.merges[n];
             let Some(to) = self.block_index(target) else {
-                // (A fall-through merge whose branch traps has no target, see `fall`.)
-                if let Some(slot) = self.block_starts.get_mut(target as usize) {
-                    *slot = 0;
-                }
+                self.block_starts[target as usize] = 0;
                 continue;
             };
             let cost = self.blocks[to].cost;
