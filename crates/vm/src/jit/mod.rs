@@ -75,6 +75,9 @@ pub(crate) struct Compiled {
     pub insts: Vec<(u32, u32)>,
     /// The side entries of fused groups, ascending by code and by native offset.
     pub side: Vec<SideEntry>,
+    /// The instructions where the code has some registers stale (`emit::extend`), ascending:
+    /// a fresh start there runs its block in the interpreter (`prepaid::interpreted`).
+    pub stale_starts: Vec<u32>,
     pub blocks: Vec<Block>,
     /// Each block whose charge also pays for the block it jumps to (`emit::merge`): its index
     /// and that cost, by index. (Apart from `blocks`, which it would make a third larger,
@@ -137,6 +140,7 @@ impl Compiled {
             code,
             layout: out.layout,
             insts: out.insts,
+            stale_starts: out.stale_starts,
             side: out.side,
             blocks: out.blocks,
             prepaid: out.prepaid,
@@ -179,6 +183,11 @@ impl Compiled {
             None => self.insts[self.insts.binary_search_by_key(&pc, |&(_, p)| p).ok()?].0,
         };
         Some(self.code.start() + native as usize)
+    }
+
+    /// Whether the code has some registers stale at the instruction at `pc`.
+    pub(crate) fn starts_stale(&self, pc: u32) -> bool {
+        self.stale_starts.binary_search(&pc).is_ok()
     }
 
     /// The side entry of the instruction at `pc`, if it is a later instruction of a fused group.

@@ -8,6 +8,11 @@
 //! * a fault inside it gives the successor's cost back, and the retry charges it again;
 //! * a fresh start inside it charges the block and the successor.
 //!
+//! The same fallback serves a fresh start where the code has registers stale (`emit::extend`):
+//! their high halves there are assumed to be the sign extensions of their low halves, which
+//! registers set from outside need not be. The interpreter runs the rest of the block (and
+//! stops at a host call in it, from which the code then goes on).
+//!
 //! The interpreter's form of the module is made the first time it is needed.
 
 use super::Compiled;
@@ -42,6 +47,23 @@ pub(super) fn charge(
     }
     parts.cpu.gas -= total;
     Ok(native)
+}
+
+/// A fresh start at `entry` where the code has registers stale, whose block costs `cost`
+/// (which the gas pays): the interpreter runs to the end of the block, and the code goes on at
+/// the next block's charge (`Ok`); or its stop, with the instance's entry set for the next run.
+#[cold]
+pub(super) fn interpreted(
+    inner: &ModuleInner,
+    compiled: &Compiled,
+    parts: Parts<'_>,
+    entry: Entry,
+    cost: i64,
+) -> Result<usize, Stop> {
+    interpret(inner, compiled, parts.cpu, parts.memory, entry, cost).map_err(|(stop, next)| {
+        *parts.entry = next;
+        stop
+    })
 }
 
 /// Block `index`'s failed charge (the code has left its gas as the charge made it): the stop,
@@ -107,12 +129,18 @@ fn interpret(
     cpu.gas = charged;
     let stop = backend::run_interpreted(inner, cpu, memory, &mut at);
     cpu.gas += withheld;
-    debug_assert!(matches!(stop, Stop::OutOfGas | Stop::PageFault(_) | Stop::Panic), "{stop:?}");
     let pc = cpu.pc;
     match compiled.block_and_prepaid(pc) {
         // Out of the gas it was given at a block's start: that block's charge.
         Some((block, _)) if stop == Stop::OutOfGas && block.pc == pc => {
             Ok(compiled.code.start() + block.native as usize)
+        }
+        // (Not in a block that pays for its successor.) The code goes on after the `ecalli`,
+        // in the same block, without a charge.
+        _ if matches!(stop, Stop::HostCall(_)) => {
+            let i = compiled.insts.partition_point(|&(_, at)| at <= pc);
+            let next = compiled.insts.get(i).map_or(pc, |&(_, next)| next);
+            Err((stop, Entry::retry(next)))
         }
         _ => Err((stop, going_on_at(compiled, pc).1)),
     }

@@ -130,6 +130,9 @@ fn start(inner: &ModuleInner, compiled: &Compiled, parts: Parts<'_>) -> Result<u
     if fresh && parts.cpu.gas < cost {
         return Err(Stop::OutOfGas);
     }
+    if fresh && compiled.starts_stale(pc) {
+        return prepaid::interpreted(inner, compiled, parts, entry, cost);
+    }
     prepaid::charge(inner, compiled, parts, prepaid, cost, native, entry)
 }
 

@@ -108,8 +108,8 @@ fn rotate(asm: &mut Assembler, op: ShiftOp, size: Size, d: H, (a, b): (H, H), ex
 
 impl Compiler<'_> {
     /// Three-register operations (`d = a op b`); `false` if `opcode` is not one of them. A
-    /// 32-bit result is sign-extended unless `extend` is false (its high half is dead: see
-    /// `extend::high_half_dead`).
+    /// 32-bit result is sign-extended unless `extend` is false (its high half is dead, or put off: see
+    /// `Compiler::extends`).
     #[inline(always)]
     pub(super) fn alu3(&mut self, opcode: Opcode, d: H, (a, b): (H, H), extend: bool) -> bool {
         let asm = &mut self.asm;

@@ -5,7 +5,7 @@ use asm::{Cond, Label, Mem, Size, Width};
 use isa::{Instruction, Opcode, Operands as P};
 
 use super::stubs::jump_table_slot;
-use super::{ctx, host, Compiler, TMP};
+use super::{ctx, extend, host, Compiler, TMP};
 use crate::jit::vmctx;
 
 /// The condition under which a conditional branch is taken.
@@ -28,11 +28,14 @@ fn branch_cond(opcode: Opcode) -> Option<Cond> {
 }
 
 impl Compiler<'_> {
-    /// Emits one valid instruction at `pc` (the next one is at `next`).
+    /// Emits one valid instruction at `pc` (the next one is at `next`); during the walk,
+    /// [`extend::STALE`] if it left its register stale, else 0.
     #[inline(always)]
-    pub(super) fn instruction(&mut self, pc: u32, next: u32, inst: Instruction) {
+    pub(super) fn instruction(&mut self, pc: u32, next: u32, inst: Instruction) -> u32 {
         use Opcode as O;
         let opcode = inst.opcode;
+        // (During the walk a 32-bit result is extended now or left stale, see `extend`.)
+        let mut extended = true;
         let done = match inst.operands {
             P::Argless => self.argless(pc, opcode),
             P::Imm { imm } => {
@@ -91,8 +94,8 @@ impl Compiler<'_> {
             }
             P::RegRegImm { a, b, imm } => {
                 let (ha, hb) = (host(a), host(b));
-                let extend = !self.high_half_dead(opcode, next, a);
-                self.alu_imm(opcode, ha, (hb, imm), extend)
+                extended = extend::whole_anyway(opcode, imm) || self.extends(opcode, next, a);
+                self.alu_imm(opcode, ha, (hb, imm), extended)
                     || self.load(opcode, ha, Some(hb), imm)
                     || self.store(opcode, ha, Some(hb), imm)
             }
@@ -107,8 +110,8 @@ impl Compiler<'_> {
             }
             P::RegRegReg { d, s1, s2 } => {
                 let (hd, h1, h2) = (host(d), host(s1), host(s2));
-                let extend = !self.high_half_dead(opcode, next, d);
-                self.alu3(opcode, hd, (h1, h2), extend)
+                extended = extend::whole_anyway3(opcode, d, s1, s2) || self.extends(opcode, next, d);
+                self.alu3(opcode, hd, (h1, h2), extended)
                     || self.mul_upper(opcode, hd, h1, h2)
                     || self.div_rem(opcode, hd, h1, h2)
             }
@@ -116,6 +119,11 @@ impl Compiler<'_> {
         debug_assert!(done, "no code generated for {opcode:?}");
         if !done {
             self.trap(pc);
+        }
+        if extended || !self.deferring {
+            0
+        } else {
+            extend::STALE
         }
     }
 

@@ -26,12 +26,13 @@ mod gas;
 pub(crate) mod mem;
 mod merge;
 mod muldiv;
+mod rare;
 mod select;
 mod stubs;
 mod table;
 mod templates;
 
-use asm::{Assembler, Label, Mem, Reg as H, Size, Width};
+use asm::{Assembler, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
@@ -115,7 +116,7 @@ pub(crate) struct Compiler<'a> {
     stubs: stubs::Stubs,
     /// The later instructions of the fused groups, in code order, for the side entries
     /// emitted after the code.
-    fused: Vec<Tail>,
+    fused: Vec<rare::Tail>,
     /// Each forward static branch, aimed once the walk has passed its target (see
     /// [`Self::emit_forward_branches`]).
     forward: Vec<flow::Forward>,
@@ -135,15 +136,12 @@ pub(crate) struct Compiler<'a> {
     merges: Vec<(u32, u32)>,
     /// Each branch whose block pays for the block it falls into (see `fall`).
     falls: Vec<fall::Fall>,
-}
-
-/// A later instruction of a fused group, for its side entry.
-struct Tail {
-    /// Its code offset.
-    pc: u32,
-    /// For the group's last instruction, the end of the group's code, where its side entry
-    /// continues; `None` for the others, whose side entries run on into the next one's.
-    end: Option<Label>,
+    /// The guest registers (bits by index) whose high half is not yet the sign extension of
+    /// the low half, and whether 32-bit results may leave it so (the walk; see `extend`).
+    stale: u16,
+    deferring: bool,
+    /// The instructions where some registers are stale, in code order.
+    stale_starts: Vec<u32>,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -171,6 +169,8 @@ pub(crate) struct Output {
     /// The native offset of each jump-table entry's block; [`Layout::invalid_target`] for an
     /// entry that names no valid block.
     pub jump_table: Vec<u32>,
+    /// The instructions where some registers are stale (see `extend`), in code order.
+    pub stale_starts: Vec<u32>,
 }
 
 impl Output {
@@ -202,27 +202,31 @@ impl<'a> Compiler<'a> {
         // them terminators): their code is already emitted.
         let mut pending = 0;
         let mut pc = 0;
+        // (Not without gas: see `jit::prepaid`, which runs a block from a stale start.)
+        c.deferring = c.merging;
         while !view.is_empty() {
             let mut p = view.position_at(pc);
             c.open_block(p.pc);
             let mut cost = 0u64;
             loop {
                 cost += u64::from(cost_model.cost(p.opcode));
-                c.insts.push((c.asm.offset(), p.pc));
                 if pending != 0 {
-                    debug_assert!(p.kind == DecodedKind::Valid && !p.ends_block());
-                    pending -= 1;
-                    c.fused_member(p.pc, pending == 0);
-                } else if p.kind == DecodedKind::Valid {
-                    // The loads, stores and `add_imm_64` come from templates (see
-                    // `templates`), the others from their opcode's handler.
-                    let chunk = view.operand_chunk(p.pc);
-                    if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1) {
-                        pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
-                    }
+                    pending = c.unusual(p, pending);
                 } else {
-                    // (Invalid positions decode as `trap`, which ends a block.)
-                    c.trap(p.pc);
+                    c.insts.push((c.asm.offset(), p.pc));
+                    // (`emit_one`, written out: called here, it costs the walk ~1 % more
+                    // host instructions in how the loop is compiled.)
+                    if p.kind == DecodedKind::Valid {
+                        // The loads, stores and `add_imm_64` come from templates (see
+                        // `templates`), the others from their opcode's handler.
+                        let chunk = view.operand_chunk(p.pc);
+                        if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1) {
+                            pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
+                        }
+                    } else {
+                        // (Invalid positions decode as `trap`, which ends a block.)
+                        c.trap(p.pc);
+                    }
                 }
                 if p.ends_block() {
                     break;
@@ -235,6 +239,8 @@ impl<'a> Compiler<'a> {
             }
             pc = p.next_pc();
         }
+        c.deferring = false;
+        debug_assert_eq!(c.stale, 0, "every block ends extending its stale registers");
         c.resolve_merges()?;
         let side = c.emit_side_entries();
         let layout = c.emit_cold(entry);
@@ -258,6 +264,7 @@ impl<'a> Compiler<'a> {
             blocks: c.blocks,
             prepaid: c.merges,
             jump_table,
+            stale_starts: c.stale_starts,
         })
     }
 
@@ -297,6 +304,9 @@ impl<'a> Compiler<'a> {
             open: merge::Open::default(),
             merges: Vec::with_capacity(len / 32 + 8),
             falls: Vec::new(),
+            stale: 0,
+            deferring: false,
+            stale_starts: Vec::new(),
         }
     }
 
@@ -322,41 +332,6 @@ impl<'a> Compiler<'a> {
             self.complete_async_charge(native, cost as u32);
         }
         Ok(())
-    }
-
-    /// Records the instruction at `pc`, a later one of the fused group whose code was just
-    /// emitted (`last`: its last), for its side entry. The last one's continues after the
-    /// group (here: no code is emitted while the walk passes them).
-    #[cold]
-    fn fused_member(&mut self, pc: u32, last: bool) {
-        let end = last.then(|| {
-            let end = self.asm.new_label();
-            self.asm.bind(end);
-            end
-        });
-        self.fused.push(Tail { pc, end });
-    }
-
-    /// Emits, after all blocks, a side entry for each later instruction of a fused group: the
-    /// instruction compiled alone, running on into the next one's side entry or jumping to the
-    /// end of the group's code. A fresh start at that instruction begins there, and so does a
-    /// retry of a fused load that faulted.
-    fn emit_side_entries(&mut self) -> Vec<SideEntry> {
-        let fused = core::mem::take(&mut self.fused);
-        let mut side = Vec::with_capacity(fused.len());
-        for Tail { pc, end } in fused {
-            let start = self.asm.offset();
-            let decoded = self.view.decode(pc);
-            debug_assert_eq!(decoded.kind, DecodedKind::Valid);
-            debug_assert!(!decoded.ends_block());
-            self.instruction(pc, decoded.next_pc(), decoded.inst);
-            // (The side entries of a group are emitted one after the other, in code order.)
-            if let Some(end) = end {
-                self.asm.jmp(end);
-            }
-            side.push(SideEntry { pc, start, end: self.asm.offset() });
-        }
-        side
     }
 
     /// Emits what follows the code: the shared stubs, each dynamic jump's miss stub (if the

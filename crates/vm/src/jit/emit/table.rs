@@ -55,8 +55,8 @@ fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) 
             }
         }
     }
-    c.instruction(pc, next, inst);
-    0
+    // (A 32-bit operation may leave its register stale: the walk then settles what follows.)
+    c.instruction(pc, next, inst)
 }
 
 impl Compiler<'_> {
