@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{backends, instance, VARIED};
+use common::{backends, instance, instructions, Exit, VARIED};
 use gannet_vm::{Access, Config, ExitReason, Reg};
 
 /// Calls (forward merges into `func`), a jump back to the loop's head (a backward merge),
@@ -101,16 +101,6 @@ fn falls() -> String {
     FALLS.replace("@BAD", &format!("@{}", end + 1))
 }
 
-/// Each instruction of `program`: its code offset and its disassembly.
-fn instructions(program: &str) -> Vec<(u32, String)> {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{program}")).unwrap();
-    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
-    isa::text::disassemble_code_with(set, &code, options)
-        .lines()
-        .filter_map(|line| Some((line.rsplit_once("; @")?.1.trim().parse().ok()?, line.to_string())))
-        .collect()
-}
-
 /// The programs the tests run.
 fn programs() -> [String; 2] {
     [PROGRAM.to_string(), falls()]
@@ -124,20 +114,13 @@ struct Drive {
     squeeze: Option<i64>,
 }
 
-type Outcome = (Vec<(ExitReason, u32, i64)>, [u64; 13], Vec<u8>);
+type Outcome = (Vec<Exit>, Vec<u8>);
 
 /// Runs `program` from `start` (a fresh start there, or pc 0) with `gas`, mapping pages as
-/// they fault; returns every exit with its pc and gas, the registers and the memory written.
+/// they fault; returns every exit (with the registers) and the memory written.
 fn drive(program: &str, config: &Config, start: Option<u32>, gas: i64, how: Drive) -> Outcome {
     let mut instance = instance(program, config, &|i| VARIED[i]);
-    instance.set_gas(gas);
-    if let Some(pc) = start {
-        instance.set_next_pc(pc);
-    }
-    let mut exits = Vec::new();
-    loop {
-        let exit = instance.run();
-        exits.push((exit, instance.pc(), instance.gas()));
+    let exits = common::exits(&mut instance, start, gas, |instance, exit| {
         match exit {
             ExitReason::OutOfGas if how.refuel > 0 => instance.set_gas(instance.gas() + how.refuel),
             ExitReason::PageFault(page) => {
@@ -147,19 +130,19 @@ fn drive(program: &str, config: &Config, start: Option<u32>, gas: i64, how: Driv
                 }
             }
             ExitReason::HostCall(_) => instance.set_reg(Reg::A0, instance.reg(Reg::A0) + 1),
-            _ => break,
+            _ => return false,
         }
-        assert!(exits.len() < 10_000, "runs end");
-    }
+        true
+    });
     let mut memory = vec![0; 3 * 4096];
     for (i, page) in memory.chunks_mut(4096).enumerate() {
         let _ = instance.memory().read(0x30000 + i as u32 * 4096, page);
     }
-    (exits, instance.regs(), memory)
+    (exits, memory)
 }
 
 /// Every backend agrees with the interpreter on `drive(..)`; returns the interpreter's exits.
-fn agree(program: &str, start: Option<u32>, gas: i64, how: Drive) -> Vec<(ExitReason, u32, i64)> {
+fn agree(program: &str, start: Option<u32>, gas: i64, how: Drive) -> Vec<Exit> {
     let configs = backends();
     let expected = drive(program, &configs[0].1, start, gas, how);
     for (name, config) in &configs[1..] {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{backends, instance};
+use common::{backends, instance, instructions, Exit};
 use gannet_vm::{Access, Config, ExitReason, Reg};
 
 /// What follows the stale registers (`{l}` stands for a label of the program's own).
@@ -82,41 +82,20 @@ fn program(next: &str, value: u64) -> String {
 
 /// Every exit of `program` from `start` with `gas` (more gas after an out-of-gas stop, the
 /// page mapped after a fault), with the pc, gas and registers at each.
-fn drive(
-    program: &str,
-    config: &Config,
-    start: Option<u32>,
-    gas: i64,
-) -> Vec<(ExitReason, u32, i64, [u64; 13])> {
+fn drive(program: &str, config: &Config, start: Option<u32>, gas: i64) -> Vec<Exit> {
     let mut instance = instance(program, config, &common::distinct);
     instance.map(0x70000, 4096, Access::Read);
-    instance.set_gas(gas);
-    if let Some(pc) = start {
-        instance.set_next_pc(pc);
-    }
-    let mut exits = Vec::new();
-    loop {
-        let exit = instance.run();
-        exits.push((exit, instance.pc(), instance.gas(), instance.regs()));
+    let exits = common::exits(&mut instance, start, gas, |instance, exit| {
         match exit {
             ExitReason::OutOfGas => instance.set_gas(instance.gas() + 2),
             ExitReason::PageFault(page) => instance.map(page, 4096, Access::ReadWrite),
             ExitReason::HostCall(_) => instance.set_reg(Reg::A1, instance.reg(Reg::A1) ^ 1),
-            _ => break,
+            _ => return false,
         }
-        assert!(exits.len() < 1000, "runs end");
-    }
+        true
+    });
+    assert!(exits.len() < 1000, "runs end");
     exits
-}
-
-/// Code offsets of the instructions of `program`.
-fn offsets(program: &str) -> Vec<u32> {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{program}")).unwrap();
-    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
-    isa::text::disassemble_code_with(set, &code, options)
-        .lines()
-        .filter_map(|line| line.rsplit_once("; @")?.1.trim().parse().ok())
-        .collect()
 }
 
 #[test]
@@ -132,7 +111,7 @@ fn stale_registers_are_whole_wherever_they_are_seen() {
             let whole = drive(&program, &configs[0].1, None, budget);
             let total = budget - whole.last().unwrap().2;
             assert!(total > 15, "{next}: {whole:?}");
-            let starts = offsets(&program);
+            let starts: Vec<u32> = instructions(&program).into_iter().map(|(pc, _)| pc).collect();
             for (start, gas) in
                 (0..=total).map(|gas| (None, gas)).chain(starts.iter().map(|&pc| (Some(pc), budget)))
             {

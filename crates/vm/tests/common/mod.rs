@@ -73,6 +73,42 @@ pub fn run_with(
     (exits, instance.regs())
 }
 
+/// One exit of a run: why, the pc and gas after it, and the registers.
+pub type Exit = (ExitReason, u32, i64, [u64; 13]);
+
+/// Runs `instance` with `gas` from a fresh start at `start` (or from pc 0) again and again,
+/// recording every exit, while `serve` (which may change the instance) says to go on.
+pub fn exits(
+    instance: &mut Instance,
+    start: Option<u32>,
+    gas: i64,
+    mut serve: impl FnMut(&mut Instance, ExitReason) -> bool,
+) -> Vec<Exit> {
+    instance.set_gas(gas);
+    if let Some(pc) = start {
+        instance.set_next_pc(pc);
+    }
+    let mut exits = Vec::new();
+    loop {
+        let exit = instance.run();
+        exits.push((exit, instance.pc(), instance.gas(), instance.regs()));
+        if !serve(instance, exit) {
+            return exits;
+        }
+        assert!(exits.len() < 10_000, "runs end");
+    }
+}
+
+/// Each instruction of `text`: its code offset and its disassembly.
+pub fn instructions(text: &str) -> Vec<(u32, String)> {
+    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
+    isa::text::disassemble_code_with(set, &code, options)
+        .lines()
+        .filter_map(|line| Some((line.rsplit_once("; @")?.1.trim().parse().ok()?, line.to_string())))
+        .collect()
+}
+
 /// The code offsets of the basic blocks of `text`, in order (from its disassembly).
 pub fn block_starts(text: &str) -> Vec<u32> {
     let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();

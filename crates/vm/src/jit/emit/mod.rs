@@ -137,8 +137,9 @@ pub(crate) struct Compiler<'a> {
     /// Each branch whose block pays for the block it falls into (see `fall`).
     falls: Vec<fall::Fall>,
     /// The guest registers (bits by index) whose high half is not yet the sign extension of
-    /// the low half, and whether 32-bit results may leave it so (the walk; see `extend`).
+    /// the low half (see `extend`).
     stale: u16,
+    /// Whether 32-bit results may leave their registers stale: during the walk, with gas.
     deferring: bool,
     /// The instructions where some registers are stale, in code order.
     stale_starts: Vec<u32>,
