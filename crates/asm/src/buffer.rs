@@ -156,6 +156,19 @@ impl Assembler {
         self.buf[at..at + N].copy_from_slice(&bytes);
     }
 
+    /// Appends `count` records of `N` bytes each, record `i` being `record(i)`: a table of
+    /// same-sized code sequences written in one pass, with one capacity check for all.
+    #[inline]
+    pub fn records<const N: usize>(&mut self, count: usize, mut record: impl FnMut(usize) -> [u8; N]) {
+        self.reserve(count * N);
+        let start = self.pos;
+        let table = &mut self.buf[start..start + count * N];
+        for (i, slot) in table.chunks_exact_mut(N).enumerate() {
+            slot.copy_from_slice(&record(i));
+        }
+        self.pos = start + count * N;
+    }
+
     /// Appends raw bytes (data, or code produced elsewhere).
     pub fn bytes(&mut self, data: &[u8]) {
         self.reserve(data.len());

@@ -53,6 +53,9 @@ pub(crate) struct Layout {
     pub fault_exit: u32,
     /// Target of jump-table entries that name no valid block.
     pub invalid_target: u32,
+    /// Where block 0's out-of-gas stub starts (`Sync`; the others follow it in block order,
+    /// `emit::GAS_STUB_LEN` bytes each), or 0 if there are none.
+    pub gas_stubs: u32,
 }
 
 /// Why the recompiler cannot be used.
@@ -206,6 +209,16 @@ impl Compiled {
     pub(crate) fn block_and_prepaid(&self, pc: u32) -> Option<(&Block, u32)> {
         let i = self.blocks.partition_point(|b| b.pc <= pc).checked_sub(1)?;
         Some((&self.blocks[i], self.prepaid(i)))
+    }
+
+    /// The index of the block whose out-of-gas stub (`Sync`) pushed `resume` (the return
+    /// address of its `call`), if it is one.
+    pub(crate) fn gas_stub_block(&self, resume: u64) -> Option<u32> {
+        let offset = usize::try_from(resume).ok()?.checked_sub(self.code.start())?;
+        let past = u32::try_from(offset).ok()?.checked_sub(self.layout.gas_stubs)?;
+        let index = (past / emit::GAS_STUB_LEN).checked_sub(1)?;
+        let exact = self.layout.gas_stubs != 0 && past % emit::GAS_STUB_LEN == 0;
+        (exact && (index as usize) < self.blocks.len()).then_some(index)
     }
 
     /// The index of the block whose `Async` gas charge trapped, if the fault in `report` is

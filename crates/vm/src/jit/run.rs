@@ -160,7 +160,11 @@ fn after_exit(inner: &ModuleInner, compiled: &Compiled, cpu: &mut Cpu, memory: &
         ExitCode::Halt => (Stop::Halt, native_at(compiled, ctx.pc)),
         ExitCode::Panic => (Stop::Panic, native_at(compiled, ctx.pc)),
         ExitCode::OutOfGas => {
-            let block = ctx.arg;
+            // (The stub's return address names the block; anything else would be a code
+            // generator bug, reported as a fault.)
+            let Some(block) = compiled.gas_stub_block(ctx.resume) else {
+                return Exited::Stop(Stop::Panic, Entry::fresh(cpu.pc));
+            };
             return match prepaid::out_of_gas(inner, compiled, cpu, memory, block) {
                 Ok(native) => Exited::Continue(native),
                 Err((stop, next)) => Exited::Stop(stop, next),

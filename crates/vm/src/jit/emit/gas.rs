@@ -1,5 +1,5 @@
 //! The code of gas metering, written as fixed byte templates: each block's charge (`sub r10,
-//! cost; jl stub`) and each block's out-of-gas stub (`mov ecx, block; jmp out_of_gas`) for
+//! cost; jl stub`) and each block's out-of-gas stub (`call out_of_gas`) for
 //! [`GasMetering::Sync`]; for [`GasMetering::Async`], a charge whose branch jumps back into
 //! the charge's own encoding (see [`ASYNC_CHARGE`]) and no stubs.
 //!
@@ -8,9 +8,9 @@
 //! in, they cost a fraction of encoding them instruction by instruction. The tests check that
 //! the templates are exactly what the assembler's emitters produce.
 
-use asm::{Assembler, Reg as H};
+use asm::Reg as H;
 
-use super::{Block, Compiler, GAS, TMP};
+use super::{Block, Compiler, GAS};
 use crate::GasMetering;
 
 /// A block's gas charge: `sub r10, imm32` (the cost, at [`COST_FIELD`]) and `jl rel32`
@@ -48,25 +48,22 @@ pub(crate) const ASYNC_TRAP_BYTE: u8 = ASYNC_CHARGE[ASYNC_TRAP as usize];
 /// Where a block's out-of-gas branch keeps its rel32, from the block's start.
 pub(super) const OUT_OF_GAS_FIELD: u32 = 9;
 
-// The templates name these registers in their bytes.
-const _: () = assert!(matches!(GAS, H::R10) && matches!(TMP, H::Rcx));
+// The templates name this register in their bytes.
+const _: () = assert!(matches!(GAS, H::R10));
 // The `jl`'s rel8 lands on the trap byte.
 const _: () = assert!(ASYNC_CHARGE.len() as i32 + ASYNC_CHARGE[8] as i8 as i32 == ASYNC_TRAP as i32);
 const _: () = assert!(ASYNC_TRAP_BYTE == 0xEA);
 
-/// Emits `mov ecx, block` then a `jmp` to code offset `target` (behind the code): the short
-/// form when its rel8 reaches, as [`Assembler::jmp`] would pick.
+/// Length of a block's out-of-gas stub under [`GasMetering::Sync`]: `call out_of_gas`.
+pub(crate) const GAS_STUB_LEN: u32 = 5;
+
+/// The out-of-gas stub at code offset `at`: `call rel32` to the shared stub at `target`. The
+/// stubs lie one after the other in block order, so the return address that the `call`
+/// pushes names the block, and every stub is the same five bytes but for the rel32.
 #[inline(always)]
-fn stub(asm: &mut Assembler, block: u32, target: u32) {
-    let at = asm.offset();
-    let [b0, b1, b2, b3] = block.to_le_bytes();
-    let short = target.wrapping_sub(at + 7) as i32;
-    if short as i8 as i32 == short {
-        asm.raw([0xB9, b0, b1, b2, b3, 0xEB, short as u8]);
-    } else {
-        let [r0, r1, r2, r3] = target.wrapping_sub(at + 10).to_le_bytes();
-        asm.raw([0xB9, b0, b1, b2, b3, 0xE9, r0, r1, r2, r3]);
-    }
+fn stub(at: u32, target: u32) -> [u8; GAS_STUB_LEN as usize] {
+    let [r0, r1, r2, r3] = target.wrapping_sub(at + GAS_STUB_LEN).to_le_bytes();
+    [0xE8, r0, r1, r2, r3]
 }
 
 impl Compiler<'_> {
@@ -95,16 +92,17 @@ impl Compiler<'_> {
         self.asm.patch_raw(native + COST_FIELD, cost.to_le_bytes());
     }
 
-    /// Emits each block's out-of-gas stub (`mov ecx, block index; jmp out_of_gas`) and
-    /// completes the block's charge: its cost, and its branch aimed at the stub. `out_of_gas`
-    /// is the shared stub's offset, before all of them.
-    pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) {
-        self.asm.reserve(self.blocks.len() * 10);
+    /// Emits each block's out-of-gas stub (`call out_of_gas`, [`GAS_STUB_LEN`] bytes, in
+    /// block order from the returned offset on) and completes the block's charge: its cost,
+    /// and its branch aimed at the stub. `out_of_gas` is the shared stub's offset, before all
+    /// of them.
+    pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) -> u32 {
+        let first = self.asm.offset();
         // (The merged blocks with their targets' costs, in block order: `self.merges[next]`
         // is the next one.)
         let mut next = 0;
+        let mut at = first;
         for index in 0..self.blocks.len() {
-            let at = self.asm.offset();
             let Block { native, cost, .. } = self.blocks[index];
             let prepaid = match self.merges.get(next) {
                 Some(&(block, prepaid)) if block as usize == index => {
@@ -115,14 +113,16 @@ impl Compiler<'_> {
             };
             let rel = at.wrapping_sub(native + CHARGE.len() as u32);
             self.asm.patch_raw(native, charge(cost + prepaid, rel));
-            stub(&mut self.asm, index as u32, out_of_gas);
+            at += GAS_STUB_LEN;
         }
+        self.asm.records(self.blocks.len(), |index| stub(first + GAS_STUB_LEN * index as u32, out_of_gas));
+        first
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use asm::{AluOp, Cond, Size};
+    use asm::{AluOp, Assembler, Cond, Size};
 
     use super::*;
 
@@ -162,17 +162,17 @@ mod tests {
     }
 
     #[test]
-    fn stubs_are_the_assemblers_mov_and_jmp_at_every_distance() {
-        for (block, padding) in [(0, 0), (1, 100), (7, 121), (8, 122), (0x1234_5678, 123), (3, 5000)] {
+    fn stubs_are_the_assemblers_call_at_every_distance() {
+        for padding in [0, 1, 100, 127, 128, 5000] {
             let (mut want, mut got) = (Assembler::new(), Assembler::new());
             let target = want.new_label();
             want.bind(target);
             want.nop(padding);
             got.nop(padding);
-            want.mov_ri(Size::S32, TMP, block as i32);
-            want.jmp(target);
-            stub(&mut got, block, 0);
-            assert_eq!(got.code(), want.code(), "block {block}, {padding} bytes after");
+            want.call(target);
+            got.raw(stub(got.offset(), 0));
+            assert_eq!(got.code(), want.code(), "{padding} bytes after");
+            assert_eq!(got.code().len() - padding, GAS_STUB_LEN as usize);
         }
     }
 }

@@ -36,7 +36,7 @@ use asm::{Assembler, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
-pub(crate) use gas::{ASYNC_TRAP, ASYNC_TRAP_BYTE};
+pub(crate) use gas::{ASYNC_TRAP, ASYNC_TRAP_BYTE, GAS_STUB_LEN};
 
 use super::{vmctx, Block, Layout, SideEntry};
 use crate::GasMetering;
@@ -202,14 +202,18 @@ impl<'a> Compiler<'a> {
         // the instructions still to come that the last handler fused with its own (none of
         // them terminators): their code is already emitted.
         let mut pending = 0;
-        let mut pc = 0;
+        let pc = 0;
         // (Not without gas: see `jit::prepaid`, which runs a block from a stale start.)
         c.deferring = c.merging;
+        let mut next = view.position_at(pc);
         while !view.is_empty() {
-            let mut p = view.position_at(pc);
+            let mut p = next;
             c.open_block(p.pc);
             let mut cost = 0u64;
             loop {
+                // The next position, decoded before this instruction is compiled: the
+                // handler's dispatch then depends on nothing computed late (see the docs).
+                next = view.position_at(p.next_pc());
                 cost += u64::from(cost_model.cost(p.opcode));
                 if pending != 0 {
                     pending = c.unusual(p, pending);
@@ -221,7 +225,9 @@ impl<'a> Compiler<'a> {
                         // The loads, stores and `add_imm_64` come from templates (see
                         // `templates`), the others from their opcode's handler.
                         let chunk = view.operand_chunk(p.pc);
-                        if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1) {
+                        if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1)
+                            && !templates::emit_reg(&mut c, p.opcode, chunk, p.len - 1)
+                        {
                             pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
                         }
                     } else {
@@ -232,13 +238,12 @@ impl<'a> Compiler<'a> {
                 if p.ends_block() {
                     break;
                 }
-                p = view.position_at(p.next_pc());
+                p = next;
             }
             c.close_block(cost)?;
             if p.ends_walk(view.code.len()) {
                 break;
             }
-            pc = p.next_pc();
         }
         c.deferring = false;
         debug_assert_eq!(c.stale, 0, "every block ends extending its stale registers");
@@ -350,9 +355,10 @@ impl<'a> Compiler<'a> {
             self.asm.jmp(self.stubs.djump_miss);
         }
         self.emit_fall_stubs();
+        let mut layout = layout;
         if self.cost_model != CostModel::Free && self.metering == GasMetering::Sync {
             let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
-            self.emit_out_of_gas_stubs(out_of_gas);
+            layout.gas_stubs = self.emit_out_of_gas_stubs(out_of_gas);
         }
         layout
     }

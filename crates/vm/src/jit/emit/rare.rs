@@ -28,7 +28,9 @@ impl Compiler<'_> {
             return 0;
         }
         let chunk = self.view.operand_chunk(p.pc);
-        if templates::emit_mem(self, p.opcode, chunk, p.len - 1) {
+        if templates::emit_mem(self, p.opcode, chunk, p.len - 1)
+            || templates::emit_reg(self, p.opcode, chunk, p.len - 1)
+        {
             return 0;
         }
         table::HANDLERS[p.opcode.index()](self, p.pc, p.len - 1, chunk)

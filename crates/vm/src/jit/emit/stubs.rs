@@ -32,7 +32,8 @@ pub(crate) struct Stubs {
     pub exit: Label,
     /// `rcx` = pc: exits with a panic there.
     pub trap: Label,
-    /// `rcx` = block index: exits out of gas.
+    /// Called by a block's out-of-gas stub (`emit::gas`): exits out of gas with the return
+    /// address, which names the block, as the context's resumption address.
     pub out_of_gas: Label,
     /// Called (pc and argument already stored, `TMP` = the `Cpu`): a host call (see
     /// [`Stubs::emit_host_call`]).
@@ -149,7 +150,8 @@ impl Stubs {
         exit_with(asm, ExitCode::Panic);
 
         asm.bind(self.out_of_gas);
-        asm.store(Width::W32, ctx(vmctx::ARG), TMP);
+        asm.pop(TMP);
+        asm.mov_mr(Size::S64, ctx(vmctx::RESUME), TMP);
         exit_with(asm, ExitCode::OutOfGas);
 
         for (label, code) in [(self.sbrk, ExitCode::Sbrk), (self.memset, ExitCode::Memset)] {
@@ -171,7 +173,7 @@ impl Stubs {
         asm.bind(self.fault_exit);
         let fault_exit = asm.label_offset(self.fault_exit).expect("just bound");
         exit_with(asm, ExitCode::Fault);
-        Layout { entry, fault_exit, invalid_target }
+        Layout { entry, fault_exit, invalid_target, gas_stubs: 0 }
     }
 }
 

@@ -10,7 +10,7 @@
 use isa::decode::operands_from_chunk;
 use isa::{Instruction, Opcode, OPCODE_COUNT};
 
-use super::{fuse, templates, Compiler};
+use super::{fuse, Compiler};
 
 /// Compiles the valid instruction at `pc` with `skip` and operand bytes `chunk`
 /// ([`isa::CodeView::operand_chunk`]); the number of instructions after it that were fused
@@ -37,12 +37,8 @@ pub(super) static HANDLERS: [Handler; OPCODE_COUNT] = table!(
 /// The handler of the opcode with index `OP`.
 fn handler<const OP: u8>(c: &mut Compiler<'_>, pc: u32, skip: u32, chunk: u128) -> u32 {
     let opcode = const { Opcode::ALL[OP as usize] };
+    // (The instructions with templates never get here: the compile loop emits them.)
     let operands = operands_from_chunk(opcode, pc, chunk, skip);
-    // `load_imm` and `move_reg`: their code looked up by the register byte. (The memory
-    // instructions with templates never get here: the compile loop emits them.)
-    if templates::emit_reg(c, opcode, chunk as u8, operands) {
-        return 0;
-    }
     let inst = Instruction { opcode, operands };
     let next = pc.wrapping_add(1 + skip);
     // The instructions that can follow this one in a fused group, if any.

@@ -10,18 +10,20 @@
 //! * `move_reg`: a [`asm::CodeTemplate`] by register byte (none when both name one
 //!   register).
 //!
-//! Their code is the table entry, not REX, ModRM and SIB encoded field by field. The memory
-//! instructions' entries are emitted by the compile loop itself ([`emit_mem`]), without the
-//! indirect call to a handler: measured on `jam-bootstrap-service`, that saved 1.6 % of the
-//! compile's host instructions and more of its time (BENCHMARKS.md). `load_imm` and
-//! `move_reg` are emitted by their handlers ([`emit_reg`]): a second test in the loop cost
-//! more than it saved. The tables are built with the same choices of instruction as the
-//! general path ([`Compiler::load_from`], [`Compiler::store`], [`Compiler::alu_imm`],
-//! [`Compiler::alu2`], `mov_imm64`), and the tests check that both give the same bytes.
+//! Their code is the table entry, not REX, ModRM and SIB encoded field by field, and the
+//! compile loop emits it itself ([`emit_mem`], then [`emit_reg`]), without the indirect call
+//! to a handler, which the processor mispredicts often: on `jam-bootstrap-service` the
+//! memory instructions' entries saved 1.6 % of the compile's host instructions and more of its
+//! time; `load_imm` and `move_reg` moved out of their handlers once the loop decoded each
+//! position ahead (the test then depends on nothing computed late), and that took 5 % off
+//! the compile time of both corpus services (BENCHMARKS.md). The tables are built with the
+//! same choices of instruction as the general path ([`Compiler::load_from`],
+//! [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`], `mov_imm64`), and the
+//! tests check that both give the same bytes.
 
 use asm::{CodeTemplate, Mem, MemTemplate, Reg as H, Size};
 use isa::decode::imm_after_reg_byte;
-use isa::{Opcode, Operands, Reg, OPCODE_COUNT};
+use isa::{Opcode, Reg, OPCODE_COUNT};
 
 use super::mem::{guest, load_kind, store_width};
 use super::{Compiler, HOST};
@@ -37,16 +39,18 @@ pub(super) fn emit_mem(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: 
     true
 }
 
-/// Emits `load_imm` or `move_reg` (`opcode`) with register byte `byte` and `operands` from
-/// its templates (from its handler); `false` for any other instruction.
+/// Emits `load_imm` or `move_reg` (`opcode`) from the operand bytes `chunk` (skip `skip`),
+/// or returns `false` for any other instruction.
 #[inline(always)]
-pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, byte: u8, operands: Operands) -> bool {
-    match (opcode, operands) {
-        (Opcode::LoadImm, Operands::RegImm { imm, .. }) => {
+pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: u32) -> bool {
+    let byte = chunk as u8;
+    match opcode {
+        Opcode::LoadImm => {
+            let imm = imm_after_reg_byte(chunk, skip);
             let template = LOAD_IMM[(byte & 15) as usize][(imm >> 31) as usize];
             c.asm.code_template_imm32(template, imm as i32);
         }
-        (Opcode::MoveReg, _) => c.asm.code_template(MOVE_REG[byte as usize]),
+        Opcode::MoveReg => c.asm.code_template(MOVE_REG[byte as usize]),
         _ => return false,
     }
     true
@@ -155,7 +159,6 @@ const fn build(opcode: Opcode) -> Templates {
 
 #[cfg(test)]
 mod tests {
-    use isa::decode::operands_from_chunk;
     use isa::{CodeView, InstructionSet, Operands};
 
     use super::*;
@@ -174,16 +177,13 @@ mod tests {
     }
 
     /// The code the templates give `opcode` with operand bytes `chunk` and skip `skip`, as
-    /// the compiler reaches them ([`emit_mem`] in the compile loop, then [`emit_reg`] in the
-    /// handler, given the decoded operands), or `None`.
+    /// the compile loop reaches them ([`emit_mem`], then [`emit_reg`]), or `None`.
     fn templated(opcode: Opcode, chunk: u128, skip: u32) -> Option<Vec<u8>> {
         let code = [0u8; 1];
         let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
         let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free, crate::GasMetering::Sync);
         let start = c.asm.offset() as usize;
-        let operands = operands_from_chunk(opcode, 0, chunk, skip);
-        let emitted =
-            emit_mem(&mut c, opcode, chunk, skip) || emit_reg(&mut c, opcode, chunk as u8, operands);
+        let emitted = emit_mem(&mut c, opcode, chunk, skip) || emit_reg(&mut c, opcode, chunk, skip);
         emitted.then(|| c.asm.code()[start..].to_vec())
     }
 
