@@ -9,6 +9,7 @@
 //! look the registers' encoding up instead of computing REX, ModRM and SIB for each
 //! instruction.
 
+use crate::alu::AluOp;
 use crate::buffer::Assembler;
 use crate::inst::{fits_i8, Inst};
 use crate::mem::{Addr, Mem};
@@ -112,6 +113,12 @@ impl CodeTemplate {
         CodeTemplate::of(rex, &[0x89, 0xC0 | (src.low() << 3) | dst.low()])
     }
 
+    /// [`Assembler::alu_rr`].
+    pub const fn alu_rr(op: AluOp, size: Size, dst: Reg, src: Reg) -> CodeTemplate {
+        let rex = ((size.w() as u8) << 3) | (src.high() << 2) | dst.high();
+        CodeTemplate::of(rex, &[((op as u8) << 3) | 1, 0xC0 | (src.low() << 3) | dst.low()])
+    }
+
     /// [`Assembler::mov_ri`], the immediate to follow.
     pub const fn mov_ri(size: Size, dst: Reg) -> CodeTemplate {
         match size {
@@ -166,6 +173,15 @@ impl Assembler {
     #[inline]
     pub fn code_template(&mut self, template: CodeTemplate) {
         emit!(self, |i| i.le64_keep(template.0, template.len()));
+    }
+
+    /// Emits `first`, then `second` (one capacity check for both).
+    #[inline]
+    pub fn code_templates(&mut self, first: CodeTemplate, second: CodeTemplate) {
+        emit!(self, |i| {
+            i.le64_keep(first.0, first.len());
+            i.le64_keep(second.0, second.len());
+        });
     }
 
     /// Emits `template` followed by the 32-bit immediate `imm`.

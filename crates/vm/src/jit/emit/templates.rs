@@ -8,7 +8,10 @@
 //! * `load_imm`: an [`asm::CodeTemplate`] by register and the immediate's sign (a 32-bit
 //!   `mov` zero-extends, a 64-bit one sign-extends), emitted with the immediate;
 //! * `move_reg`: a [`asm::CodeTemplate`] by register byte (none when both name one
-//!   register).
+//!   register);
+//! * `sub_64`, `and`, `or`, `xor` (`d = a op b`): `move_reg`'s template for `mov d, a`, then
+//!   an [`asm::CodeTemplate`] by register byte for `op d, b` (these four have no fused
+//!   groups, which `add_64` and `mul_64` start).
 //!
 //! Their code is the table entry, not REX, ModRM and SIB encoded field by field, and the
 //! compile loop emits it itself ([`emit_mem`], then [`emit_reg`]), without the indirect call
@@ -16,12 +19,13 @@
 //! memory instructions' entries saved 1.6 % of the compile's host instructions and more of its
 //! time; `load_imm` and `move_reg` moved out of their handlers once the loop decoded each
 //! position ahead (the test then depends on nothing computed late), and that took 5 % off
-//! the compile time of both corpus services (BENCHMARKS.md). The tables are built with the
+//! the compile time of both corpus services, the four operations after them a little more
+//! (BENCHMARKS.md). The tables are built with the
 //! same choices of instruction as the general path ([`Compiler::load_from`],
 //! [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`], `mov_imm64`), and the
 //! tests check that both give the same bytes.
 
-use asm::{CodeTemplate, Mem, MemTemplate, Reg as H, Size};
+use asm::{AluOp, CodeTemplate, Mem, MemTemplate, Reg as H, Size};
 use isa::decode::imm_after_reg_byte;
 use isa::{Opcode, Reg, OPCODE_COUNT};
 
@@ -39,8 +43,9 @@ pub(super) fn emit_mem(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: 
     true
 }
 
-/// Emits `load_imm` or `move_reg` (`opcode`) from the operand bytes `chunk` (skip `skip`),
-/// or returns `false` for any other instruction.
+/// Emits `load_imm`, `move_reg`, `sub_64`, `and`, `or` or `xor` (`opcode`) from the operand
+/// bytes `chunk` (skip `skip`), or returns `false` for any other instruction (and for the
+/// `sub_64` that [`emit_alu`] leaves to its handler).
 #[inline(always)]
 pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: u32) -> bool {
     let byte = chunk as u8;
@@ -51,8 +56,28 @@ pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: 
             c.asm.code_template_imm32(template, imm as i32);
         }
         Opcode::MoveReg => c.asm.code_template(MOVE_REG[byte as usize]),
+        Opcode::Sub64 => return emit_alu(c, &ALU_RR[0], false, chunk),
+        Opcode::And => return emit_alu(c, &ALU_RR[1], true, chunk),
+        Opcode::Or => return emit_alu(c, &ALU_RR[2], true, chunk),
+        Opcode::Xor => return emit_alu(c, &ALU_RR[3], true, chunk),
         _ => return false,
     }
+    true
+}
+
+/// Emits `d = a op b` (operand bytes `chunk`: `a` and `b` in the first byte's nibbles, `d` in
+/// the second's low one) as `mov d, a` (nothing when `d` is `a`) and `op d, b` from `table`
+/// ([`ALU_RR`]). A `commutative` operation whose `d` is `b` swaps its sources; `sub_64` with
+/// `d` = `b` ≠ `a` is left to its handler (`false`).
+#[inline(always)]
+fn emit_alu(c: &mut Compiler<'_>, table: &[CodeTemplate; 256], commutative: bool, chunk: u128) -> bool {
+    let index = |nibble: u128| Reg::from_nibble(nibble as u8).index() as u8;
+    let (a, b, d) = (index(chunk), index(chunk >> 4), index(chunk >> 8));
+    let (a, b) = if commutative && d == b { (b, a) } else { (a, b) };
+    if d == b && d != a {
+        return false;
+    }
+    c.asm.code_templates(MOVE_REG[usize::from(d | a << 4)], table[usize::from(d | b << 4)]);
     true
 }
 
@@ -128,6 +153,25 @@ static MOVE_REG: [CodeTemplate; 256] = {
             table[byte] = CodeTemplate::mov_rr(Size::S64, d, s);
         }
         byte += 1;
+    }
+    table
+};
+
+/// `sub_64`, `and`, `or` and `xor` by register byte (destination in the low nibble, source
+/// in the high one): `op d, s` on 64 bits.
+static ALU_RR: [[CodeTemplate; 256]; 4] = {
+    let ops = [AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor];
+    let mut table = [[CodeTemplate::EMPTY; 256]; 4];
+    let mut op = 0;
+    while op < ops.len() {
+        let mut byte = 0;
+        while byte < 256 {
+            let d = HOST[Reg::from_nibble(byte as u8).index()];
+            let s = HOST[Reg::from_nibble((byte >> 4) as u8).index()];
+            table[op][byte] = CodeTemplate::alu_rr(ops[op], Size::S64, d, s);
+            byte += 1;
+        }
+        op += 1;
     }
     table
 };
@@ -223,6 +267,35 @@ mod tests {
         }
         // Twelve opcodes with memory templates, `load_imm` and `move_reg`.
         assert_eq!(checked, 14 * 256 * IMMS.len(), "every opcode with templates was checked");
+    }
+
+    #[test]
+    fn three_register_templates_give_the_general_paths_code_for_every_register_triple() {
+        let mut handled = 0;
+        for opcode in [Opcode::Sub64, Opcode::And, Opcode::Or, Opcode::Xor] {
+            for byte in 0..=255u8 {
+                for d_nibble in 0..16u8 {
+                    // Operand bytes: the sources' nibbles, then the destination's (its high
+                    // nibble and the next instruction's bytes must be ignored).
+                    let chunk = u128::from(byte) | u128::from(0xA0 | d_nibble) << 8 | 0x5A5A << 16;
+                    let (a, b, d) =
+                        (Reg::from_nibble(byte), Reg::from_nibble(byte >> 4), Reg::from_nibble(d_nibble));
+                    let operands = Operands::RegRegReg { d, s1: a, s2: b };
+                    let what = format!("{opcode:?} {operands:?}");
+                    let got = templated(opcode, chunk, 2);
+                    if opcode == Opcode::Sub64 && d == b && d != a {
+                        assert_eq!(got, None, "{what}: left to its handler");
+                    } else {
+                        assert_eq!(got, Some(general(opcode, operands)), "{what}");
+                        handled += 1;
+                    }
+                }
+            }
+        }
+        // Only `sub_64`'s `d = a - d` is left to its handler: by nibbles (12 to 15 all name
+        // the last register), `b` and `d` one of the first 12 registers and `a` any of 15 other
+        // nibbles, or both the last one (4 * 4 ways) and `a` any of 12.
+        assert_eq!(handled, 4 * 256 * 16 - (12 * 15 + 16 * 12));
     }
 
     #[test]
