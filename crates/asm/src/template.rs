@@ -10,6 +10,7 @@
 //! instruction.
 
 use crate::alu::AluOp;
+use crate::arith::ShiftOp;
 use crate::buffer::Assembler;
 use crate::inst::{fits_i8, Inst};
 use crate::mem::{Addr, Mem};
@@ -119,6 +120,20 @@ impl CodeTemplate {
         CodeTemplate::of(rex, &[((op as u8) << 3) | 1, 0xC0 | (src.low() << 3) | dst.low()])
     }
 
+    /// [`Assembler::imul_rr`].
+    pub const fn imul_rr(size: Size, dst: Reg, src: Reg) -> CodeTemplate {
+        let rex = ((size.w() as u8) << 3) | (dst.high() << 2) | src.high();
+        CodeTemplate::of(rex, &[0x0F, 0xAF, 0xC0 | (dst.low() << 3) | src.low()])
+    }
+
+    /// [`Assembler::shift_ri`] by one (`one`), or by any other count, which is to follow
+    /// as a byte.
+    pub const fn shift_ri(op: ShiftOp, size: Size, dst: Reg, one: bool) -> CodeTemplate {
+        let rex = ((size.w() as u8) << 3) | dst.high();
+        let opcode = if one { 0xD1 } else { 0xC1 };
+        CodeTemplate::of(rex, &[opcode, 0xC0 | ((op as u8) << 3) | dst.low()])
+    }
+
     /// [`Assembler::mov_ri`], the immediate to follow.
     pub const fn mov_ri(size: Size, dst: Reg) -> CodeTemplate {
         match size {
@@ -181,6 +196,16 @@ impl Assembler {
         emit!(self, |i| {
             i.le64_keep(first.0, first.len());
             i.le64_keep(second.0, second.len());
+        });
+    }
+
+    /// Emits `first`, then `second`, then `byte` if `keep` (one capacity check for all).
+    #[inline]
+    pub fn code_templates_byte(&mut self, first: CodeTemplate, second: CodeTemplate, byte: u8, keep: bool) {
+        emit!(self, |i| {
+            i.le64_keep(first.0, first.len());
+            i.le64_keep(second.0, second.len());
+            i.byte_if(byte, keep);
         });
     }
 

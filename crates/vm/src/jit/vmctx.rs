@@ -30,7 +30,7 @@ pub(crate) enum ExitCode {
     OutOfGas = 2,
     /// `ecalli` [`VmCtx::arg`] at [`VmCtx::pc`]; continue at [`VmCtx::resume`].
     HostCall = 3,
-    /// A fault the signal handler reported in [`VmCtx::fault`].
+    /// A fault the signal handler reported in [`VmCtx::running`].
     Fault = 4,
     /// `sbrk` at [`VmCtx::pc`] (registers in [`VmCtx::arg`]: destination << 8 | size).
     Sbrk = 5,

@@ -27,6 +27,7 @@ pub(crate) mod mem;
 mod merge;
 mod muldiv;
 mod rare;
+mod reg_templates;
 mod select;
 mod stubs;
 mod table;
@@ -226,7 +227,7 @@ impl<'a> Compiler<'a> {
                         // `templates`), the others from their opcode's handler.
                         let chunk = view.operand_chunk(p.pc);
                         if !templates::emit_mem(&mut c, p.opcode, chunk, p.len - 1)
-                            && !templates::emit_reg(&mut c, p.opcode, chunk, p.len - 1)
+                            && !reg_templates::emit_reg(&mut c, p.opcode, chunk, p.len - 1, next.opcode)
                         {
                             pending = table::HANDLERS[p.opcode.index()](&mut c, p.pc, p.len - 1, chunk);
                         }

@@ -6,7 +6,7 @@ use asm::Label;
 use isa::decode::Position;
 use isa::DecodedKind;
 
-use super::{extend, table, templates, Compiler};
+use super::{extend, reg_templates, table, templates, Compiler};
 use crate::jit::SideEntry;
 
 /// A later instruction of a fused group, for its side entry.
@@ -29,7 +29,13 @@ impl Compiler<'_> {
         }
         let chunk = self.view.operand_chunk(p.pc);
         if templates::emit_mem(self, p.opcode, chunk, p.len - 1)
-            || templates::emit_reg(self, p.opcode, chunk, p.len - 1)
+            || reg_templates::emit_reg(
+                self,
+                p.opcode,
+                chunk,
+                p.len - 1,
+                self.view.position_at(p.next_pc()).opcode,
+            )
         {
             return 0;
         }

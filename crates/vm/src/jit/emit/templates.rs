@@ -1,5 +1,5 @@
-//! Precomputed code for the commonest instructions, whose code is one x86 instruction that
-//! depends only on the opcode, the register byte and the immediate:
+//! Precomputed code for the commonest instructions, whose code (one or two x86 instructions)
+//! depends only on the opcode, the registers and the immediate:
 //!
 //! * the loads and stores with a base register (`load_indirect_*`, `store_indirect_*`,
 //!   a fifth to a third of all instructions in typical programs) and `add_imm_64` (an `lea`):
@@ -9,23 +9,24 @@
 //!   `mov` zero-extends, a 64-bit one sign-extends), emitted with the immediate;
 //! * `move_reg`: a [`asm::CodeTemplate`] by register byte (none when both name one
 //!   register);
-//! * `sub_64`, `and`, `or`, `xor` (`d = a op b`): `move_reg`'s template for `mov d, a`, then
-//!   an [`asm::CodeTemplate`] by register byte for `op d, b` (these four have no fused
-//!   groups, which `add_64` and `mul_64` start).
+//! * `sub_64`, `and`, `or`, `xor`, `mul_64` (`d = a op b`) and the 64-bit shifts by an
+//!   immediate: `move_reg`'s template for the copy into `d`, then an [`asm::CodeTemplate`] by
+//!   register for the operation (`mul_64` and `shift_logical_left_imm_64` only when the next
+//!   instruction cannot be fused with them); these are in `reg_templates`.
 //!
 //! Their code is the table entry, not REX, ModRM and SIB encoded field by field, and the
-//! compile loop emits it itself ([`emit_mem`], then [`emit_reg`]), without the indirect call
-//! to a handler, which the processor mispredicts often: on `jam-bootstrap-service` the
-//! memory instructions' entries saved 1.6 % of the compile's host instructions and more of its
-//! time; `load_imm` and `move_reg` moved out of their handlers once the loop decoded each
-//! position ahead (the test then depends on nothing computed late), and that took 5 % off
-//! the compile time of both corpus services, the four operations after them a little more
-//! (BENCHMARKS.md). The tables are built with the
+//! compile loop emits it itself ([`emit_mem`], then `reg_templates::emit_reg`), without the
+//! indirect call to a handler, which the processor mispredicts often: on
+//! `jam-bootstrap-service` the memory instructions' entries saved 1.6 % of the compile's host
+//! instructions and more of its time; `load_imm` and `move_reg` moved out of their handlers
+//! once the loop decoded each position ahead (the test then depends on nothing computed
+//! late), and that took 5 % off the compile time of both corpus services, the operations and
+//! shifts after them 2 to 3 % more on `algo` (BENCHMARKS.md). The tables are built with the
 //! same choices of instruction as the general path ([`Compiler::load_from`],
-//! [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`], `mov_imm64`), and the
-//! tests check that both give the same bytes.
+//! [`Compiler::store`], [`Compiler::alu_imm`], [`Compiler::alu2`], `Compiler::alu3`,
+//! `mov_imm64`), and the tests check that both give the same bytes.
 
-use asm::{AluOp, CodeTemplate, Mem, MemTemplate, Reg as H, Size};
+use asm::{Mem, MemTemplate, Reg as H, Size};
 use isa::decode::imm_after_reg_byte;
 use isa::{Opcode, Reg, OPCODE_COUNT};
 
@@ -40,44 +41,6 @@ use super::{Compiler, HOST};
 pub(super) fn emit_mem(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: u32) -> bool {
     let Some(table) = MEM[opcode.index()] else { return false };
     c.asm.mem_template(table[chunk as u8 as usize], imm_after_reg_byte(chunk, skip) as i32);
-    true
-}
-
-/// Emits `load_imm`, `move_reg`, `sub_64`, `and`, `or` or `xor` (`opcode`) from the operand
-/// bytes `chunk` (skip `skip`), or returns `false` for any other instruction (and for the
-/// `sub_64` that [`emit_alu`] leaves to its handler).
-#[inline(always)]
-pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: u32) -> bool {
-    let byte = chunk as u8;
-    match opcode {
-        Opcode::LoadImm => {
-            let imm = imm_after_reg_byte(chunk, skip);
-            let template = LOAD_IMM[(byte & 15) as usize][(imm >> 31) as usize];
-            c.asm.code_template_imm32(template, imm as i32);
-        }
-        Opcode::MoveReg => c.asm.code_template(MOVE_REG[byte as usize]),
-        Opcode::Sub64 => return emit_alu(c, &ALU_RR[0], false, chunk),
-        Opcode::And => return emit_alu(c, &ALU_RR[1], true, chunk),
-        Opcode::Or => return emit_alu(c, &ALU_RR[2], true, chunk),
-        Opcode::Xor => return emit_alu(c, &ALU_RR[3], true, chunk),
-        _ => return false,
-    }
-    true
-}
-
-/// Emits `d = a op b` (operand bytes `chunk`: `a` and `b` in the first byte's nibbles, `d` in
-/// the second's low one) as `mov d, a` (nothing when `d` is `a`) and `op d, b` from `table`
-/// ([`ALU_RR`]). A `commutative` operation whose `d` is `b` swaps its sources; `sub_64` with
-/// `d` = `b` ≠ `a` is left to its handler (`false`).
-#[inline(always)]
-fn emit_alu(c: &mut Compiler<'_>, table: &[CodeTemplate; 256], commutative: bool, chunk: u128) -> bool {
-    let index = |nibble: u128| Reg::from_nibble(nibble as u8).index() as u8;
-    let (a, b, d) = (index(chunk), index(chunk >> 4), index(chunk >> 8));
-    let (a, b) = if commutative && d == b { (b, a) } else { (a, b) };
-    if d == b && d != a {
-        return false;
-    }
-    c.asm.code_templates(MOVE_REG[usize::from(d | a << 4)], table[usize::from(d | b << 4)]);
     true
 }
 
@@ -128,54 +91,6 @@ static MEM: [Option<&Templates>; OPCODE_COUNT] = {
     table
 };
 
-/// `load_imm` by register nibble and the immediate's sign bit: `mov r32, imm32` (which
-/// zero-extends) or `mov r64, imm32` (which sign-extends), as `mov_imm64` picks them.
-static LOAD_IMM: [[CodeTemplate; 2]; 16] = {
-    let mut table = [[CodeTemplate::EMPTY; 2]; 16];
-    let mut nibble = 0;
-    while nibble < 16 {
-        let reg = HOST[Reg::from_nibble(nibble as u8).index()];
-        table[nibble] = [CodeTemplate::mov_ri(Size::S32, reg), CodeTemplate::mov_ri(Size::S64, reg)];
-        nibble += 1;
-    }
-    table
-};
-
-/// `move_reg` by register byte (destination in the low nibble): a 64-bit `mov`, or nothing
-/// when both nibbles name one register.
-static MOVE_REG: [CodeTemplate; 256] = {
-    let mut table = [CodeTemplate::EMPTY; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let d = HOST[Reg::from_nibble(byte as u8).index()];
-        let s = HOST[Reg::from_nibble((byte >> 4) as u8).index()];
-        if d as u8 != s as u8 {
-            table[byte] = CodeTemplate::mov_rr(Size::S64, d, s);
-        }
-        byte += 1;
-    }
-    table
-};
-
-/// `sub_64`, `and`, `or` and `xor` by register byte (destination in the low nibble, source
-/// in the high one): `op d, s` on 64 bits.
-static ALU_RR: [[CodeTemplate; 256]; 4] = {
-    let ops = [AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor];
-    let mut table = [[CodeTemplate::EMPTY; 256]; 4];
-    let mut op = 0;
-    while op < ops.len() {
-        let mut byte = 0;
-        while byte < 256 {
-            let d = HOST[Reg::from_nibble(byte as u8).index()];
-            let s = HOST[Reg::from_nibble((byte >> 4) as u8).index()];
-            table[op][byte] = CodeTemplate::alu_rr(ops[op], Size::S64, d, s);
-            byte += 1;
-        }
-        op += 1;
-    }
-    table
-};
-
 /// The template of `opcode` for the register byte `byte`.
 const fn template(opcode: Opcode, byte: u8) -> MemTemplate {
     let data = HOST[Reg::from_nibble(byte).index()];
@@ -205,6 +120,7 @@ const fn build(opcode: Opcode) -> Templates {
 mod tests {
     use isa::{CodeView, InstructionSet, Operands};
 
+    use super::super::reg_templates::emit_reg;
     use super::*;
 
     /// Immediates covering every displacement size, zero and the extremes.
@@ -223,11 +139,16 @@ mod tests {
     /// The code the templates give `opcode` with operand bytes `chunk` and skip `skip`, as
     /// the compile loop reaches them ([`emit_mem`], then [`emit_reg`]), or `None`.
     fn templated(opcode: Opcode, chunk: u128, skip: u32) -> Option<Vec<u8>> {
+        templated_before(opcode, chunk, skip, Opcode::Trap)
+    }
+
+    /// As [`templated`], with the instruction after it `next`.
+    fn templated_before(opcode: Opcode, chunk: u128, skip: u32, next: Opcode) -> Option<Vec<u8>> {
         let code = [0u8; 1];
         let view = CodeView::new(InstructionSet::Gp072, &code, &[1]);
         let mut c = Compiler::new(view, &[], isa::gas::CostModel::Free, crate::GasMetering::Sync);
         let start = c.asm.offset() as usize;
-        let emitted = emit_mem(&mut c, opcode, chunk, skip) || emit_reg(&mut c, opcode, chunk, skip);
+        let emitted = emit_mem(&mut c, opcode, chunk, skip) || emit_reg(&mut c, opcode, chunk, skip, next);
         emitted.then(|| c.asm.code()[start..].to_vec())
     }
 
@@ -256,6 +177,9 @@ mod tests {
                         Opcode::LoadImm => Operands::RegImm { reg: a, imm },
                         Opcode::MoveReg => Operands::RegReg { d: a, s: b },
                         _ if MEM[opcode.index()].is_some() => Operands::RegRegImm { a, b, imm },
+                        Opcode::ShiftLogicalRightImm64
+                        | Opcode::ShiftArithmeticRightImm64
+                        | Opcode::ShiftLogicalLeftImm64 => Operands::RegRegImm { a, b, imm },
                         _ => continue,
                     };
                     let (chunk, skip) = chunk(byte, imm);
@@ -265,14 +189,14 @@ mod tests {
                 }
             }
         }
-        // Twelve opcodes with memory templates, `load_imm` and `move_reg`.
-        assert_eq!(checked, 14 * 256 * IMMS.len(), "every opcode with templates was checked");
+        // Twelve opcodes with memory templates, `load_imm`, `move_reg` and three shifts.
+        assert_eq!(checked, 17 * 256 * IMMS.len(), "every opcode with templates was checked");
     }
 
     #[test]
     fn three_register_templates_give_the_general_paths_code_for_every_register_triple() {
         let mut handled = 0;
-        for opcode in [Opcode::Sub64, Opcode::And, Opcode::Or, Opcode::Xor] {
+        for opcode in [Opcode::Sub64, Opcode::And, Opcode::Or, Opcode::Xor, Opcode::Mul64] {
             for byte in 0..=255u8 {
                 for d_nibble in 0..16u8 {
                     // Operand bytes: the sources' nibbles, then the destination's (its high
@@ -295,7 +219,18 @@ mod tests {
         // Only `sub_64`'s `d = a - d` is left to its handler: by nibbles (12 to 15 all name
         // the last register), `b` and `d` one of the first 12 registers and `a` any of 15 other
         // nibbles, or both the last one (4 * 4 ways) and `a` any of 12.
-        assert_eq!(handled, 4 * 256 * 16 - (12 * 15 + 16 * 12));
+        assert_eq!(handled, 5 * 256 * 16 - (12 * 15 + 16 * 12));
+    }
+
+    #[test]
+    fn instructions_that_start_fused_groups_are_left_to_their_handlers_before_a_partner() {
+        let shl = |next| templated_before(Opcode::ShiftLogicalLeftImm64, 0x0321, 2, next);
+        for &next in &Opcode::ALL[..OPCODE_COUNT] {
+            let partner = super::super::fuse::partners(Opcode::ShiftLogicalLeftImm64).contains(&next);
+            assert_eq!(shl(next).is_none(), partner, "shift_logical_left_imm_64 before {next:?}");
+            let mul = templated_before(Opcode::Mul64, 0x0321, 2, next);
+            assert_eq!(mul.is_none(), next == Opcode::MulUpperUnsignedUnsigned, "mul_64 before {next:?}");
+        }
     }
 
     #[test]
