@@ -224,3 +224,20 @@ impl Assembler {
         self.reference(at, origin as usize, label, 0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_appended_in_order_after_the_code() {
+        let mut asm = Assembler::new();
+        asm.data_u8(0x90);
+        asm.records(3, |i| [i as u8, 0xA0 | i as u8]);
+        assert_eq!(asm.code(), [0x90, 0, 0xA0, 1, 0xA1, 2, 0xA2]);
+        asm.records::<4>(0, |_| unreachable!("no records"));
+        asm.data_u8(0xC3);
+        assert_eq!(asm.len(), 8, "the next byte follows the records");
+        assert!(asm.capacity() >= asm.len() + WINDOW, "room for the next instruction");
+    }
+}

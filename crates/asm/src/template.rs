@@ -320,6 +320,52 @@ mod tests {
     }
 
     #[test]
+    fn operations_and_shifts_match_the_emitters_for_every_register_pair() {
+        for dst in Reg::ALL {
+            for size in Size::ALL {
+                for src in Reg::ALL {
+                    for op in AluOp::ALL {
+                        let (mut want, mut got) = (Assembler::new(), Assembler::new());
+                        want.alu_rr(op, size, dst, src);
+                        got.code_template(CodeTemplate::alu_rr(op, size, dst, src));
+                        assert_eq!(got.code(), want.code(), "{op:?} {size:?} {dst:?}, {src:?}");
+                    }
+                    let (mut want, mut got) = (Assembler::new(), Assembler::new());
+                    want.imul_rr(size, dst, src);
+                    got.code_template(CodeTemplate::imul_rr(size, dst, src));
+                    assert_eq!(got.code(), want.code(), "imul {size:?} {dst:?}, {src:?}");
+                }
+                for op in ShiftOp::ALL {
+                    for count in [0u8, 1, 2, 31, 63] {
+                        let (mut want, mut got) = (Assembler::new(), Assembler::new());
+                        want.shift_ri(op, size, dst, count);
+                        let shift = CodeTemplate::shift_ri(op, size, dst, count == 1);
+                        got.code_templates_byte(CodeTemplate::EMPTY, shift, count, count != 1);
+                        assert_eq!(got.code(), want.code(), "{op:?} {size:?} {dst:?}, {count}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_templates_are_the_two_one_after_the_other() {
+        let (first, second) =
+            (CodeTemplate::mov_rr(Size::S64, Reg::R9, Reg::Rbx), CodeTemplate::mov_ri(Size::S32, Reg::Rax));
+        let (mut want, mut got) = (Assembler::new(), Assembler::new());
+        want.code_template(first);
+        want.code_template(second);
+        got.code_templates(first, second);
+        assert_eq!(got.code(), want.code());
+        want.data_u8(0x7F);
+        got.code_templates_byte(CodeTemplate::EMPTY, CodeTemplate::EMPTY, 0x7F, true);
+        got.code_templates_byte(first, second, 0x55, false);
+        want.code_template(first);
+        want.code_template(second);
+        assert_eq!(got.code(), want.code(), "a byte kept, then one dropped");
+    }
+
+    #[test]
     fn templates_are_built_at_compile_time() {
         const T: MemTemplate = MemTemplate::load(Width::W64, Reg::Rax, Mem::base(Reg::R13, 0));
         let mut asm = Assembler::new();

@@ -161,7 +161,7 @@ fn after_exit(inner: &ModuleInner, compiled: &Compiled, cpu: &mut Cpu, memory: &
         ExitCode::Panic => (Stop::Panic, native_at(compiled, ctx.pc)),
         ExitCode::OutOfGas => {
             // (The stub's return address names the block; anything else would be a code
-            // generator bug, reported as a fault.)
+            // generator bug, which ends the run with a panic.)
             let Some(block) = compiled.gas_stub_block(ctx.resume) else {
                 return Exited::Stop(Stop::Panic, Entry::fresh(cpu.pc));
             };

@@ -26,7 +26,8 @@ pub(crate) enum ExitCode {
     Halt = 0,
     /// Trapped at [`VmCtx::pc`].
     Panic = 1,
-    /// Not enough gas for the block at [`VmCtx::pc`] (already refunded).
+    /// Not enough gas for a block, named by the return address its out-of-gas stub's `call`
+    /// left in [`VmCtx::resume`] (`Compiled::gas_stub_block`).
     OutOfGas = 2,
     /// `ecalli` [`VmCtx::arg`] at [`VmCtx::pc`]; continue at [`VmCtx::resume`].
     HostCall = 3,
@@ -75,7 +76,8 @@ pub(crate) struct VmCtx {
     pub cpu: *mut Cpu,
     /// Native stack pointer to restore on exit.
     pub native_sp: u64,
-    /// Native address the entry trampoline jumps to.
+    /// Native address the entry trampoline jumps to (after an out-of-gas exit: the return
+    /// address of the block's stub, which names the block, not a place to go on).
     pub resume: u64,
     /// Code offset of the instruction that exited.
     pub pc: u32,

@@ -197,16 +197,16 @@ impl<'a> Compiler<'a> {
         // (A diagnostic: see `jit::code_padding`.)
         c.asm.nop(super::code_padding());
         // One basic block per turn of the outer loop, one instruction per turn of the inner
-        // one, stepping with `position_at` (which carries only the offset across the handler
-        // calls) the way the walk does (`CodeView::positions`): every block ends with a
-        // terminator, the implicit trap at the end of the code at the latest. `pending` counts
+        // one, stepping with `position_at` (which carries only a position across the handler
+        // calls, the next one, decoded a turn ahead) the way the walk does
+        // (`CodeView::positions`): every block ends with a terminator, the implicit trap at
+        // the end of the code at the latest. `pending` counts
         // the instructions still to come that the last handler fused with its own (none of
         // them terminators): their code is already emitted.
         let mut pending = 0;
-        let pc = 0;
         // (Not without gas: see `jit::prepaid`, which runs a block from a stale start.)
         c.deferring = c.merging;
-        let mut next = view.position_at(pc);
+        let mut next = view.position_at(0);
         while !view.is_empty() {
             let mut p = next;
             c.open_block(p.pc);
@@ -348,7 +348,7 @@ impl<'a> Compiler<'a> {
     fn emit_cold(&mut self, entry: u32) -> Layout {
         // The shared stubs first, so that each block's stub jumps back to a bound label
         // (encoded on the spot) rather than adding a fixup.
-        let layout = self.stubs.emit_cold(&mut self.asm, entry);
+        let mut layout = self.stubs.emit_cold(&mut self.asm, entry);
         for &(field, pc) in &self.djump_misses {
             let stub = self.asm.offset();
             self.asm.patch_rel32(field, stub);
@@ -356,7 +356,6 @@ impl<'a> Compiler<'a> {
             self.asm.jmp(self.stubs.djump_miss);
         }
         self.emit_fall_stubs();
-        let mut layout = layout;
         if self.cost_model != CostModel::Free && self.metering == GasMetering::Sync {
             let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
             layout.gas_stubs = self.emit_out_of_gas_stubs(out_of_gas);
