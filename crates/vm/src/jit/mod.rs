@@ -6,6 +6,7 @@
 //! table (`vmctx`); `run` enters the code and turns its exits into the
 //! interpreter's stops, so both backends report the same exits, registers, memory and gas.
 
+mod buffers;
 pub(crate) mod emit;
 pub(crate) mod host;
 mod prepaid;
@@ -122,6 +123,13 @@ fn code_padding() -> usize {
         let pad = std::env::var("GANNET_JIT_PAD").ok().and_then(|v| v.parse::<usize>().ok());
         pad.unwrap_or(0).min(4096)
     })
+}
+
+impl Drop for Compiled {
+    fn drop(&mut self) {
+        buffers::give(&buffers::INSTS, core::mem::take(&mut self.insts));
+        buffers::give(&buffers::BLOCKS, core::mem::take(&mut self.blocks));
+    }
 }
 
 impl Compiled {
