@@ -23,16 +23,16 @@ pub(super) fn emit_reg(c: &mut Compiler<'_>, opcode: Opcode, chunk: u128, skip: 
     if kind == 0 {
         return false;
     }
-    let byte = chunk as u8;
     let table = usize::from(kind >> TABLE_SHIFT);
     if kind & IS_ALU != 0 {
-        if opcode == Opcode::Mul64 && next == Opcode::MulUpperUnsignedUnsigned {
+        if opcode == Opcode::Mul64 && PARTNER[next.index()] & AFTER_MUL != 0 {
             return false;
         }
         return emit_alu(c, &ALU_RR[table], kind & IS_COMMUTATIVE != 0, chunk);
     }
+    let byte = chunk as u8;
     if kind & IS_SHIFT != 0 {
-        if opcode == Opcode::ShiftLogicalLeftImm64 && SHL_PARTNER[next.index()] {
+        if opcode == Opcode::ShiftLogicalLeftImm64 && PARTNER[next.index()] & AFTER_SHL != 0 {
             return false;
         }
         emit_shift(c, &SHIFT[table], chunk, skip);
@@ -186,14 +186,24 @@ static SHIFT: [[[CodeTemplate; 2]; 16]; 3] = {
     table
 };
 
-/// Whether an opcode can follow `shift_logical_left_imm_64` in a fused group (then its
-/// handler compiles it: see `fuse`), by [`Opcode::index`].
-static SHL_PARTNER: [bool; OPCODE_COUNT] = {
-    let partners = super::fuse::partners(Opcode::ShiftLogicalLeftImm64);
-    let mut table = [false; OPCODE_COUNT];
+/// [`PARTNER`] bits: the opcode can follow `mul_64` in a fused group.
+const AFTER_MUL: u8 = 1;
+/// It can follow `shift_logical_left_imm_64` in one.
+const AFTER_SHL: u8 = 2;
+
+/// For each opcode (by [`Opcode::index`]), the templated instructions it can follow in a
+/// fused group (then their handlers compile them), from `fuse::partners`.
+static PARTNER: [u8; OPCODE_COUNT] = {
+    let starts = [(Opcode::Mul64, AFTER_MUL), (Opcode::ShiftLogicalLeftImm64, AFTER_SHL)];
+    let mut table = [0; OPCODE_COUNT];
     let mut i = 0;
-    while i < partners.len() {
-        table[partners[i].index()] = true;
+    while i < starts.len() {
+        let partners = super::fuse::partners(starts[i].0);
+        let mut j = 0;
+        while j < partners.len() {
+            table[partners[j].index()] |= starts[i].1;
+            j += 1;
+        }
         i += 1;
     }
     table
