@@ -211,3 +211,59 @@ fn fresh_starts(program: &str) {
         }
     }
 }
+
+/// Blocks too costly for a one-byte cost in their charge (`Sync` then charges out of line):
+/// `big` (131) jumps to `pays` and pays for it (232 in all); `falls` (61) pays for the block
+/// it falls into, `tail` (191 in all), whose own charge, for the branch from `paid`, is out of line
+/// and costs 130 alone.
+fn long_blocks() -> String {
+    let filler = |n: usize| "        add_imm_64 a2, a2, 1\n".repeat(n);
+    format!(
+        "
+        load_imm a0, 0
+        load_imm64 a1, 0x30000
+        fallthrough
+big:
+{big}        store_indirect_u64 a2, a1, 8
+        add_imm_64 a0, a0, 1
+        jump @pays
+pays:
+{pays}        jump @paid
+paid:
+{paid}        branch_eq_imm a0, 2, @tail
+falls:
+{falls}        branch_eq_imm a0, 3, @done
+tail:
+{tail}        branch_less_unsigned_imm a0, 3, @big
+done:   trap
+",
+        big = filler(128),
+        pays = filler(100),
+        paid = filler(40),
+        falls = filler(60),
+        tail = filler(129),
+    )
+}
+
+#[test]
+fn costly_blocks_stop_and_resume_as_the_interpreter_does() {
+    let program = long_blocks();
+    let total = total(&program);
+    assert!(total > 1000, "{total}");
+    let mut out_of_gas_at = std::collections::BTreeSet::new();
+    for gas in 0..=total + 2 {
+        let drives: &[Drive] = match gas % 7 {
+            0 => &[Drive { refuel: 0, squeeze: None }, Drive { refuel: 50, squeeze: Some(gas % 150) }],
+            _ => &[Drive { refuel: 0, squeeze: None }],
+        };
+        for &how in drives {
+            let exits = agree(&program, None, gas, how);
+            out_of_gas_at.extend(exits.iter().filter(|e| e.0 == ExitReason::OutOfGas).map(|e| e.1));
+        }
+    }
+    // Gas ran out at every block start, the paid-for ones included (with gas for the payer
+    // alone, the interpreter runs it and stops at the paid-for block's start).
+    let blocks = common::block_starts(&program);
+    let missed: Vec<_> = blocks.iter().filter(|pc| !out_of_gas_at.contains(pc)).collect();
+    assert!(missed.is_empty(), "no out-of-gas stop at {missed:?} of {blocks:?}");
+}

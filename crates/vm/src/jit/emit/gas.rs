@@ -1,7 +1,8 @@
 //! The code of gas metering, written as fixed byte templates: each block's charge (`sub r10,
-//! cost; jl stub`) and each block's out-of-gas stub (`call out_of_gas`) for
-//! [`GasMetering::Sync`]; for [`GasMetering::Async`], a charge whose branch jumps back into
-//! the charge's own encoding (see [`ASYNC_CHARGE`]) and no stubs.
+//! cost; jl stub`, with an 8-bit cost, or out of line, see [`LONG_CHARGE`]) and each block's
+//! out-of-gas stub (`call out_of_gas`) for [`GasMetering::Sync`]; for [`GasMetering::Async`],
+//! a charge whose branch jumps back into the charge's own encoding (see [`ASYNC_CHARGE`]) and
+//! no stubs.
 //!
 //! There is one of each per basic block, so they are a large share of the compiler's work;
 //! written as whole byte sequences (one store each), with only the fields that vary filled
@@ -13,21 +14,45 @@ use asm::Reg as H;
 use super::{Block, Compiler, GAS};
 use crate::GasMetering;
 
-/// A block's gas charge: `sub r10, imm32` (the cost, at [`COST_FIELD`]) and `jl rel32`
+/// A block's gas charge: `sub r10, imm8` (the cost, at [`COST_FIELD`]) and `jl rel32`
 /// (aimed at the block's out-of-gas stub, at [`OUT_OF_GAS_FIELD`]). Both fields are zero
-/// while the walk emits the blocks, and filled in together when the stubs are emitted.
-const CHARGE: [u8; 13] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0];
+/// while the walk emits the blocks, and filled in together when the stubs are emitted. A
+/// block that costs more than 127 (with what it pays for its successor, see `merge`) gets a
+/// `jmp` to a [`LONG_CHARGE`] in its place.
+///
+/// (Ten bytes, where an imm32 cost made thirteen: on `recursion`, whose blocks are short,
+/// three bytes more per charge cost about 5 % of the run time.)
+const CHARGE: [u8; 10] = [0x49, 0x83, 0xEA, 0, 0x0F, 0x8C, 0, 0, 0, 0];
 
 /// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
 #[inline(always)]
-fn charge(cost: u32, rel: u32) -> [u8; 13] {
+fn charge(cost: u8, rel: u32) -> [u8; 10] {
     let mut bytes = CHARGE;
-    bytes[COST_FIELD as usize..][..4].copy_from_slice(&cost.to_le_bytes());
+    bytes[COST_FIELD as usize] = cost;
     bytes[OUT_OF_GAS_FIELD as usize..][..4].copy_from_slice(&rel.to_le_bytes());
     bytes
 }
 
-/// Where a block's charge keeps its cost (an imm32), from the block's start (in both kinds).
+/// The costliest block [`CHARGE`] can charge.
+const SHORT_COST: u32 = i8::MAX as u32;
+
+/// A costlier block's charge, after the code: `sub r10, imm32; jl stub; jmp back` (back: past
+/// the block's [`CHARGE`], whose first five bytes became a `jmp` here).
+const LONG_CHARGE: [u8; 18] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x0F, 0x8C, 0, 0, 0, 0, 0xE9, 0, 0, 0, 0];
+
+/// The long charge at code offset `at` of `cost`, aimed at the out-of-gas stub at `stub`
+/// and back to `back`.
+#[inline(always)]
+fn long_charge(at: u32, cost: u32, stub: u32, back: u32) -> [u8; 18] {
+    let mut bytes = LONG_CHARGE;
+    bytes[3..7].copy_from_slice(&cost.to_le_bytes());
+    bytes[9..13].copy_from_slice(&stub.wrapping_sub(at + 13).to_le_bytes());
+    bytes[14..18].copy_from_slice(&back.wrapping_sub(at + 18).to_le_bytes());
+    bytes
+}
+
+/// Where a block's charge keeps its cost (an imm8 for `Sync`, an imm32 for `Async`), from
+/// the block's start.
 const COST_FIELD: u32 = 3;
 
 /// A block's gas charge under [`GasMetering::Async`]: `sub r10, imm32` (the cost, at
@@ -46,7 +71,7 @@ pub(crate) const ASYNC_TRAP: u32 = 2;
 pub(crate) const ASYNC_TRAP_BYTE: u8 = ASYNC_CHARGE[ASYNC_TRAP as usize];
 
 /// Where a block's out-of-gas branch keeps its rel32, from the block's start.
-pub(super) const OUT_OF_GAS_FIELD: u32 = 9;
+const OUT_OF_GAS_FIELD: u32 = 6;
 
 // The templates name this register in their bytes.
 const _: () = assert!(matches!(GAS, H::R10));
@@ -94,14 +119,16 @@ impl Compiler<'_> {
 
     /// Emits each block's out-of-gas stub (`call out_of_gas`, [`GAS_STUB_LEN`] bytes, in
     /// block order from the returned offset on) and completes the block's charge: its cost,
-    /// and its branch aimed at the stub. `out_of_gas` is the shared stub's offset, before all
-    /// of them.
+    /// and its branch aimed at the stub (or a jump to its [`LONG_CHARGE`], emitted after the
+    /// stubs). `out_of_gas` is the shared stub's offset, before all of them.
     pub(super) fn emit_out_of_gas_stubs(&mut self, out_of_gas: u32) -> u32 {
         let first = self.asm.offset();
         // (The merged blocks with their targets' costs, in block order: `self.merges[next]`
         // is the next one.)
         let mut next = 0;
         let mut at = first;
+        // The blocks too costly for a short charge (rare: 128 instructions or more).
+        let mut long = Vec::new();
         for index in 0..self.blocks.len() {
             let Block { native, cost, .. } = self.blocks[index];
             let prepaid = match self.merges.get(next) {
@@ -111,11 +138,22 @@ impl Compiler<'_> {
                 }
                 _ => 0,
             };
-            let rel = at.wrapping_sub(native + CHARGE.len() as u32);
-            self.asm.patch_raw(native, charge(cost + prepaid, rel));
+            // (No sum overflows: each block's and each merged pair's cost is below 2^31.)
+            let total = cost + prepaid;
+            if total <= SHORT_COST {
+                let rel = at.wrapping_sub(native + CHARGE.len() as u32);
+                self.asm.patch_raw(native, charge(total as u8, rel));
+            } else {
+                long.push((native, total, at));
+            }
             at += GAS_STUB_LEN;
         }
         self.asm.records(self.blocks.len(), |index| stub(first + GAS_STUB_LEN * index as u32, out_of_gas));
+        for (native, cost, stub) in long {
+            let here = self.asm.offset();
+            self.asm.bytes(&long_charge(here, cost, stub, native + CHARGE.len() as u32));
+            self.asm.patch_jmp(native, here);
+        }
         first
     }
 }
@@ -129,22 +167,38 @@ mod tests {
     #[test]
     fn the_charge_is_the_assemblers_sub_and_jl() {
         let mut asm = Assembler::new();
-        let cost = asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, 0);
+        asm.alu_ri(AluOp::Sub, Size::S64, GAS, 0);
         let branch = asm.jcc_forward(Cond::L);
         assert_eq!(asm.code(), CHARGE);
-        assert_eq!((cost, branch), (COST_FIELD, OUT_OF_GAS_FIELD));
+        assert_eq!(branch, OUT_OF_GAS_FIELD);
+        assert_eq!(asm.code()[COST_FIELD as usize], 0);
     }
 
     #[test]
     fn a_completed_charge_is_the_assemblers_sub_and_jl_to_its_stub() {
-        for (cost, distance) in
-            [(0, 0), (1, 7), (0x7F, 0x80), (0x1234_5678, 0x0765_4321), (i32::MAX, 1 << 20)]
-        {
+        for (cost, distance) in [(0, 0), (1, 7), (0x7F, 0x80), (0x45, 0x0765_4321), (0x7F, 1 << 20)] {
             let mut asm = Assembler::new();
-            asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            asm.alu_ri(AluOp::Sub, Size::S64, GAS, cost);
             let branch = asm.jcc_forward(Cond::L);
             asm.patch_rel32(branch, CHARGE.len() as u32 + distance);
-            assert_eq!(asm.code(), charge(cost as u32, distance), "cost {cost}, stub {distance} bytes after");
+            assert_eq!(asm.code(), charge(cost as u8, distance), "cost {cost}, stub {distance} bytes after");
+        }
+        assert_eq!(SHORT_COST, 0x7F);
+    }
+
+    #[test]
+    fn a_long_charge_is_the_assemblers_sub_jl_and_jmp() {
+        for (cost, stub, back) in [(0x80, 0, 0), (0x1234_5678, 0x200, 0x100), (i32::MAX, 1 << 20, 7)] {
+            // The charge at offset 1000 (after padding), the stub and the way back before it.
+            let mut asm = Assembler::new();
+            asm.nop(1000);
+            asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            let branch = asm.jcc_forward(Cond::L);
+            asm.patch_rel32(branch, stub);
+            let field = asm.jmp_forward();
+            asm.patch_rel32(field, back);
+            let want = long_charge(1000, cost as u32, stub, back);
+            assert_eq!(&asm.code()[1000..], want, "cost {cost}, stub at {stub}, back to {back}");
         }
     }
 
