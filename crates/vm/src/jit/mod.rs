@@ -231,7 +231,7 @@ impl Compiled {
 
     /// The index of the block whose `Async` gas charge trapped, if the fault in `report` is
     /// such a trap (see `emit::gas::ASYNC_TRAP`): an invalid opcode two bytes into a block's
-    /// code, on the trap byte.
+    /// code (or into a costly block's charge after the code), on the trap byte.
     pub(crate) fn gas_trap_block(&self, report: &FaultReport) -> Option<u32> {
         if report.signal != libc::SIGILL as u32 {
             return None;
@@ -241,7 +241,11 @@ impl Compiled {
         if self.code.bytes().get(offset as usize) != Some(&emit::ASYNC_TRAP_BYTE) {
             return None;
         }
-        let native = offset.checked_sub(emit::ASYNC_TRAP)?;
+        let mut native = offset.checked_sub(emit::ASYNC_TRAP)?;
+        if self.blocks.binary_search_by_key(&native, |b| b.native).is_err() {
+            // A costly block's charge, after the code.
+            native = emit::async_long_charge_block(self.code.bytes(), native)?;
+        }
         let index = self.blocks.binary_search_by_key(&native, |b| b.native).ok()?;
         u32::try_from(index).ok()
     }

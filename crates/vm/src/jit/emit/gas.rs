@@ -51,17 +51,43 @@ fn long_charge(at: u32, cost: u32, stub: u32, back: u32) -> [u8; 18] {
     bytes
 }
 
-/// Where a block's charge keeps its cost (an imm8 for `Sync`, an imm32 for `Async`), from
-/// the block's start.
+/// Where a block's charge keeps its cost (an imm8, in both kinds), from the block's start.
 const COST_FIELD: u32 = 3;
 
-/// A block's gas charge under [`GasMetering::Async`]: `sub r10, imm32` (the cost, at
+/// A block's gas charge under [`GasMetering::Async`]: `sub r10, imm8` (the cost, at
 /// [`COST_FIELD`]) and `jl rel8` aimed back at the charge's third byte, [`ASYNC_TRAP`]. That
 /// byte is the `sub`'s ModRM, `0xEA`, which as an opcode is the far `jmp` that 64-bit mode
 /// does not have: reached by the branch, it raises #UD (SIGILL) at a native address that
 /// names the block, which the run turns into the block's out-of-gas exit. Reached in order,
-/// it is just part of the `sub`.
-const ASYNC_CHARGE: [u8; 9] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x7C, 0xF9];
+/// it is just part of the `sub`. A block that costs more than [`SHORT_COST`] gets a `jmp` to
+/// an [`ASYNC_LONG_CHARGE`] in its place.
+const ASYNC_CHARGE: [u8; 6] = [0x49, 0x83, 0xEA, 0, 0x7C, 0xFC];
+
+/// A costlier block's `Async` charge, after the code: `sub r10, imm32; jl` back to its own
+/// ModRM (a trap two bytes in, as in the short charge), then `jmp back` past the block's
+/// [`ASYNC_CHARGE`], whose first five bytes became a `jmp` here. The run finds the block
+/// from the `jmp`'s target ([`async_long_charge_block`]).
+const ASYNC_LONG_CHARGE: [u8; 14] = [0x49, 0x81, 0xEA, 0, 0, 0, 0, 0x7C, 0xF9, 0xE9, 0, 0, 0, 0];
+
+/// The `Async` long charge at code offset `at` of `cost`, going on at `back`.
+#[inline(always)]
+fn async_long_charge(at: u32, cost: u32, back: u32) -> [u8; 14] {
+    let mut bytes = ASYNC_LONG_CHARGE;
+    bytes[3..7].copy_from_slice(&cost.to_le_bytes());
+    bytes[10..14].copy_from_slice(&back.wrapping_sub(at + 14).to_le_bytes());
+    bytes
+}
+
+/// The native start of the block whose [`ASYNC_LONG_CHARGE`] is at offset `at` of `code`, if
+/// one is there.
+pub(crate) fn async_long_charge_block(code: &[u8], at: u32) -> Option<u32> {
+    let bytes: &[u8; 14] = code.get(at as usize..)?.get(..14)?.try_into().ok()?;
+    if bytes[..3] != ASYNC_LONG_CHARGE[..3] || bytes[7..10] != ASYNC_LONG_CHARGE[7..10] {
+        return None;
+    }
+    let rel = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
+    (at + 14).wrapping_add(rel).checked_sub(ASYNC_CHARGE.len() as u32)
+}
 
 /// Where, from a block's start, its [`GasMetering::Async`] charge traps when the block cannot
 /// be paid for.
@@ -76,7 +102,8 @@ const OUT_OF_GAS_FIELD: u32 = 6;
 // The templates name this register in their bytes.
 const _: () = assert!(matches!(GAS, H::R10));
 // The `jl`'s rel8 lands on the trap byte.
-const _: () = assert!(ASYNC_CHARGE.len() as i32 + ASYNC_CHARGE[8] as i8 as i32 == ASYNC_TRAP as i32);
+const _: () = assert!(ASYNC_CHARGE.len() as i32 + ASYNC_CHARGE[5] as i8 as i32 == ASYNC_TRAP as i32);
+const _: () = assert!(9 + ASYNC_LONG_CHARGE[8] as i8 as i32 == ASYNC_TRAP as i32);
 const _: () = assert!(ASYNC_TRAP_BYTE == 0xEA);
 
 /// Length of a block's out-of-gas stub under [`GasMetering::Sync`]: `call out_of_gas`.
@@ -111,10 +138,28 @@ impl Compiler<'_> {
         }
     }
 
-    /// Completes an [`ASYNC_CHARGE`] at native offset `native` with the block's `cost`.
+    /// Completes an [`ASYNC_CHARGE`] at native offset `native` with the block's `cost` (or
+    /// records it for [`Self::emit_async_long_charges`]; if more than once, the last cost
+    /// counts).
     #[inline(always)]
     pub(super) fn complete_async_charge(&mut self, native: u32, cost: u32) {
-        self.asm.patch_raw(native + COST_FIELD, cost.to_le_bytes());
+        if cost <= SHORT_COST {
+            self.asm.patch_raw(native + COST_FIELD, [cost as u8]);
+        } else {
+            self.long_charges.push((native, cost));
+        }
+    }
+
+    /// Emits the [`ASYNC_LONG_CHARGE`]s of the costly blocks and points each block's charge at
+    /// its own (a block recorded twice, alone and then with what it pays for its successor,
+    /// ends up pointing at the second).
+    pub(super) fn emit_async_long_charges(&mut self) {
+        for n in 0..self.long_charges.len() {
+            let (native, cost) = self.long_charges[n];
+            let here = self.asm.offset();
+            self.asm.raw(async_long_charge(here, cost, native + ASYNC_CHARGE.len() as u32));
+            self.asm.patch_jmp(native, here);
+        }
     }
 
     /// Emits each block's out-of-gas stub (`call out_of_gas`, [`GAS_STUB_LEN`] bytes, in
@@ -204,14 +249,34 @@ mod tests {
 
     #[test]
     fn the_async_charge_is_the_assemblers_sub_and_a_jl_back_to_its_modrm() {
-        for cost in [0, 1, 0x7F, 0x1234_5678, i32::MAX] {
+        for cost in [0, 1, 0x45, 0x7F] {
             let mut asm = Assembler::new();
-            let field = asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            asm.alu_ri(AluOp::Sub, Size::S64, GAS, cost);
             asm.jcc_to(Cond::L, ASYNC_TRAP);
             let mut want = ASYNC_CHARGE;
-            want[COST_FIELD as usize..][..4].copy_from_slice(&(cost as u32).to_le_bytes());
+            want[COST_FIELD as usize] = cost as u8;
             assert_eq!(asm.code(), want, "cost {cost}");
-            assert_eq!(field, COST_FIELD);
+        }
+    }
+
+    #[test]
+    fn an_async_long_charge_traps_on_its_modrm_and_names_its_block() {
+        for (cost, back) in [(0x80, 6), (0x1234_5678, 0x106), (i32::MAX, 2006)] {
+            let mut asm = Assembler::new();
+            asm.nop(1000);
+            let field = asm.alu_ri_imm32(AluOp::Sub, Size::S64, GAS, cost);
+            asm.jcc_to(Cond::L, 1000 + ASYNC_TRAP);
+            let jump = asm.jmp_forward();
+            asm.patch_rel32(jump, back);
+            assert_eq!(field, 1000 + COST_FIELD);
+            let want = async_long_charge(1000, cost as u32, back);
+            assert_eq!(&asm.code()[1000..], want, "cost {cost}");
+            assert_eq!(want[ASYNC_TRAP as usize], ASYNC_TRAP_BYTE);
+            let block = back - ASYNC_CHARGE.len() as u32;
+            assert_eq!(async_long_charge_block(asm.code(), 1000), Some(block));
+            // Anything else is not one, and a short read is none either.
+            assert_eq!(async_long_charge_block(asm.code(), 1001), None);
+            assert_eq!(async_long_charge_block(&asm.code()[..1013], 1000), None);
         }
     }
 

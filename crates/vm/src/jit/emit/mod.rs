@@ -37,7 +37,7 @@ use asm::{Assembler, Mem, Reg as H, Size, Width};
 use isa::gas::CostModel;
 use isa::{CodeView, DecodedKind, Reg};
 
-pub(crate) use gas::{ASYNC_TRAP, ASYNC_TRAP_BYTE, GAS_STUB_LEN};
+pub(crate) use gas::{async_long_charge_block, ASYNC_TRAP, ASYNC_TRAP_BYTE, GAS_STUB_LEN};
 
 use super::{vmctx, Block, Layout, SideEntry};
 use crate::GasMetering;
@@ -144,6 +144,9 @@ pub(crate) struct Compiler<'a> {
     deferring: bool,
     /// The instructions where some registers are stale, in code order.
     stale_starts: Vec<u32>,
+    /// `Async` metering: each block too costly for its short charge, with its cost (see
+    /// `gas`).
+    long_charges: Vec<(u32, u32)>,
 }
 
 /// Code buffers above this size are not kept for reuse (see [`Output::recycle`]).
@@ -314,6 +317,7 @@ impl<'a> Compiler<'a> {
             stale: 0,
             deferring: false,
             stale_starts: Vec::new(),
+            long_charges: Vec::new(),
         }
     }
 
@@ -356,6 +360,7 @@ impl<'a> Compiler<'a> {
             self.asm.jmp(self.stubs.djump_miss);
         }
         self.emit_fall_stubs();
+        self.emit_async_long_charges();
         if self.cost_model != CostModel::Free && self.metering == GasMetering::Sync {
             let out_of_gas = self.asm.label_offset(self.stubs.out_of_gas).expect("bound by Stubs::emit_cold");
             layout.gas_stubs = self.emit_out_of_gas_stubs(out_of_gas);
