@@ -224,7 +224,13 @@ impl Profile {
         let targets = Targets { labels: &labels, mid: &mid, table: table.len() as u32 + raw };
         for (index, &label) in labels.iter().enumerate() {
             b.bind(label);
-            let count = rng.below(if self.wide { 9 } else { 7 });
+            // Now and then a block too costly for the compiler's short gas charge (`Sync` and
+            // `Async` then charge it out of line).
+            let count = if self.wide && rng.chance(1) {
+                120 + rng.below(30)
+            } else {
+                rng.below(if self.wide { 9 } else { 7 })
+            };
             for nth in 0..count {
                 if self.wide && rng.chance(15) {
                     edges::special(&mut b, rng, self, layout);
