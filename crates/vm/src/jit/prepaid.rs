@@ -18,6 +18,7 @@
 use super::Compiled;
 use crate::backend::{self, Entry};
 use crate::instance::Parts;
+use crate::interp::exec::memset;
 use crate::interp::{Cpu, Stop};
 use crate::memory::Memory;
 use crate::module::ModuleInner;
@@ -114,7 +115,8 @@ fn going_on_at(compiled: &Compiled, pc: u32) -> (u32, Entry) {
 /// stop and where compiled code goes on), or, out of the gas it was given, at the start of
 /// the block the branch or the jump leads to (or the one it falls into): the code then goes
 /// on at that block's charge (`Ok`), which stops there out of gas or pays for it, as the
-/// interpreter would with all the gas.
+/// interpreter would with all the gas. A `memset` in the block (a fresh start where registers
+/// are stale; blocks that merge hold none) is given all the gas, as the interpreter gives it.
 #[cold]
 fn interpret(
     inner: &ModuleInner,
@@ -125,9 +127,24 @@ fn interpret(
     charged: i64,
 ) -> Result<usize, (Stop, Entry)> {
     let mut at = entry;
-    let withheld = cpu.gas - charged;
+    let mut withheld = cpu.gas - charged;
     cpu.gas = charged;
-    let stop = backend::run_interpreted(inner, cpu, memory, &mut at);
+    let mut stop = backend::run_interpreted(inner, cpu, memory, &mut at);
+    // Out of gas inside a block, not at a block's start: a `memset`, which takes its gas by
+    // the byte. It goes on with all the gas, as in the interpreter, and the interpreter then
+    // runs the rest of the block (paid for) with none.
+    while stop == Stop::OutOfGas && compiled.block_and_prepaid(cpu.pc).is_some_and(|(b, _)| b.pc != cpu.pc) {
+        cpu.gas += withheld;
+        if let Some(memset_stop) = memset(&mut cpu.regs[..], memory, &mut cpu.gas) {
+            withheld = 0;
+            stop = memset_stop;
+            break;
+        }
+        withheld = cpu.gas;
+        cpu.gas = 0;
+        at = Entry::retry(next_instruction(compiled, cpu.pc));
+        stop = backend::run_interpreted(inner, cpu, memory, &mut at);
+    }
     cpu.gas += withheld;
     let pc = cpu.pc;
     match compiled.block_and_prepaid(pc) {
@@ -137,11 +154,13 @@ fn interpret(
         }
         // (Not in a block that pays for its successor.) The code goes on after the `ecalli`,
         // in the same block, without a charge.
-        _ if matches!(stop, Stop::HostCall(_)) => {
-            let i = compiled.insts.partition_point(|&(_, at)| at <= pc);
-            let next = compiled.insts.get(i).map_or(pc, |&(_, next)| next);
-            Err((stop, Entry::retry(next)))
-        }
+        _ if matches!(stop, Stop::HostCall(_)) => Err((stop, Entry::retry(next_instruction(compiled, pc)))),
         _ => Err((stop, going_on_at(compiled, pc).1)),
     }
+}
+
+/// The code offset of the instruction after the one at `pc` (which is not a block's last).
+fn next_instruction(compiled: &Compiled, pc: u32) -> u32 {
+    let i = compiled.insts.partition_point(|&(_, at)| at <= pc);
+    compiled.insts.get(i).map_or(pc, |&(_, next)| next)
 }

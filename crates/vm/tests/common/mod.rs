@@ -39,7 +39,12 @@ pub fn backends() -> Vec<(&'static str, Config)> {
 /// A new instance of the bare `gp072` program `text` on `config`, with register `i` =
 /// `init(i)`, at pc 0 with no gas.
 pub fn instance(text: &str, config: &Config, init: &dyn Fn(usize) -> u64) -> Instance {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    instance_of("gp072", text, config, init)
+}
+
+/// [`instance`] in the instruction set `isa` (its `.isa` name).
+pub fn instance_of(isa: &str, text: &str, config: &Config, init: &dyn Fn(usize) -> u64) -> Instance {
+    let (set, code) = isa::text::assemble_code(&format!(".isa {isa}\n{text}")).unwrap();
     let engine = Engine::new(config).unwrap();
     let module = Module::new(&engine, ProgramImage::bare(set, code)).unwrap();
     let mut instance = Instance::new(&module).unwrap();
@@ -101,7 +106,12 @@ pub fn exits(
 
 /// Each instruction of `text`: its code offset and its disassembly.
 pub fn instructions(text: &str) -> Vec<(u32, String)> {
-    let (set, code) = isa::text::assemble_code(&format!(".isa gp072\n{text}")).unwrap();
+    instructions_of("gp072", text)
+}
+
+/// [`instructions`] in the instruction set `isa`.
+pub fn instructions_of(isa: &str, text: &str) -> Vec<(u32, String)> {
+    let (set, code) = isa::text::assemble_code(&format!(".isa {isa}\n{text}")).unwrap();
     let options = isa::text::DisasmOptions { show_offsets: true, show_bytes: false };
     isa::text::disassemble_code_with(set, &code, options)
         .lines()
