@@ -20,8 +20,8 @@ use crate::GasMetering;
 /// block that costs more than 127 (with what it pays for its successor, see `merge`) gets a
 /// `jmp` to a [`LONG_CHARGE`] in its place.
 ///
-/// (Ten bytes, where an imm32 cost made thirteen: on `recursion`, whose blocks are short,
-/// three bytes more per charge cost about 5 % of the run time.)
+/// (Ten bytes, where an imm32 cost made thirteen: on short blocks the bytes show, though less
+/// than where the code happens to lie does; docs/jit.md, "Gas".)
 const CHARGE: [u8; 10] = [0x49, 0x83, 0xEA, 0, 0x0F, 0x8C, 0, 0, 0, 0];
 
 /// The charge of a block of cost `cost` whose out-of-gas branch's rel32 is `rel`.
