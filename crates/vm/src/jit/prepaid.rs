@@ -18,6 +18,8 @@
 use super::Compiled;
 use crate::backend::{self, Entry};
 use crate::instance::Parts;
+use isa::Opcode;
+
 use crate::interp::exec::memset;
 use crate::interp::{Cpu, Stop};
 use crate::memory::Memory;
@@ -130,10 +132,15 @@ fn interpret(
     let mut withheld = cpu.gas - charged;
     cpu.gas = charged;
     let mut stop = backend::run_interpreted(inner, cpu, memory, &mut at);
-    // Out of gas inside a block, not at a block's start: a `memset`, which takes its gas by
-    // the byte. It goes on with all the gas, as in the interpreter, and the interpreter then
-    // runs the rest of the block (paid for) with none.
-    while stop == Stop::OutOfGas && compiled.block_and_prepaid(cpu.pc).is_some_and(|(b, _)| b.pc != cpu.pc) {
+    // Out of gas at a `memset` inside a block (at a block's start, the stop is that block's
+    // charge): it takes its gas by the byte, and goes on with all the gas, as in the
+    // interpreter; the interpreter then runs the rest of the block (paid for) with none.
+    let view = inner.image.code.view(inner.image.isa);
+    let inside_memset = |pc: u32| {
+        compiled.block_and_prepaid(pc).is_some_and(|(block, _)| block.pc != pc)
+            && view.position_at(pc).opcode == Opcode::Memset
+    };
+    while stop == Stop::OutOfGas && withheld > 0 && inside_memset(cpu.pc) {
         cpu.gas += withheld;
         if let Some(memset_stop) = memset(&mut cpu.regs[..], memory, &mut cpu.gas) {
             withheld = 0;
