@@ -15,11 +15,11 @@
 //!
 //! The interpreter's form of the module is made the first time it is needed.
 
+use isa::Opcode;
+
 use super::Compiled;
 use crate::backend::{self, Entry};
 use crate::instance::Parts;
-use isa::Opcode;
-
 use crate::interp::exec::memset;
 use crate::interp::{Cpu, Stop};
 use crate::memory::Memory;
@@ -136,11 +136,12 @@ fn interpret(
     // charge): it takes its gas by the byte, and goes on with all the gas, as in the
     // interpreter; the interpreter then runs the rest of the block (paid for) with none.
     let view = inner.image.code.view(inner.image.isa);
-    let inside_memset = |pc: u32| {
-        compiled.block_and_prepaid(pc).is_some_and(|(block, _)| block.pc != pc)
-            && view.position_at(pc).opcode == Opcode::Memset
-    };
-    while stop == Stop::OutOfGas && withheld > 0 && inside_memset(cpu.pc) {
+    while stop == Stop::OutOfGas && withheld > 0 {
+        let here = view.position_at(cpu.pc);
+        let block_start = compiled.block_and_prepaid(cpu.pc).is_none_or(|(block, _)| block.pc == cpu.pc);
+        if here.opcode != Opcode::Memset || block_start {
+            break;
+        }
         cpu.gas += withheld;
         if let Some(memset_stop) = memset(&mut cpu.regs[..], memory, &mut cpu.gas) {
             withheld = 0;
@@ -149,7 +150,7 @@ fn interpret(
         }
         withheld = cpu.gas;
         cpu.gas = 0;
-        at = Entry::retry(next_instruction(compiled, cpu.pc));
+        at = Entry::retry(here.next_pc());
         stop = backend::run_interpreted(inner, cpu, memory, &mut at);
     }
     cpu.gas += withheld;
